@@ -1,0 +1,23 @@
+from django.contrib.auth.models import AbstractUser
+
+from accounts import roles
+
+
+class User(AbstractUser):
+    """A person who signs in: a researcher, an editor or an administrator.
+
+    Readers need no account. Roles are Django groups (see ``accounts.roles``); this model exists
+    from the first migration so that fields can be added later without a painful swap.
+    """
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_editor(self) -> bool:
+        return self.is_active and (
+            self.is_superuser or self.groups.filter(name=roles.EDITORS).exists()
+        )

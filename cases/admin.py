@@ -1,0 +1,375 @@
+"""Data entry: one incident page edits its victims, claims (with their evidence), sources and
+statements. Status changes and publication go through ``cases.services`` only."""
+
+import nested_admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from cases import services
+from cases.forms import ClaimForm, IncidentAdminForm
+from cases.models import (
+    AllegedVictim,
+    Claim,
+    ClaimEvidence,
+    ClaimStatusChange,
+    Incident,
+    PublicationEvent,
+    VerificationStatus,
+)
+from sources.models import OfficialStatement, Source
+
+
+def apply_pending_verifications(request, formsets) -> None:
+    """Pass claim status changes collected by ``ClaimForm`` to the one status service."""
+    for formset in formsets:
+        for form in formset.forms:
+            if formset.can_delete and formset._should_delete_form(form):
+                continue
+            pending = getattr(form, "pending_verification", None)
+            if pending and form.instance.pk:
+                services.claim_change_status(claim=form.instance, by=request.user, **pending)
+            apply_pending_verifications(request, getattr(form, "nested_formsets", []))
+
+
+class UserFormMixin:
+    """Hands the signed-in user to the inline's form, so it knows what the user may change."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
+        return formset
+
+
+class EvidenceInline(nested_admin.NestedTabularInline):
+    model = ClaimEvidence
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["source", "relation", "note"]
+    verbose_name = _("evidence")
+    verbose_name_plural = _("evidence: sources for or against this claim")
+
+
+class ClaimInline(UserFormMixin, nested_admin.NestedStackedInline):
+    model = Claim
+    form = ClaimForm
+    extra = 0
+    autocomplete_fields = ["statement"]
+    inlines = [EvidenceInline]
+    fields = [
+        "text",
+        "claimant",
+        "statement",
+        ("status", "methods"),
+        "rationale",
+        "loaded_version",
+        "status_change_info",
+    ]
+    readonly_fields = ["status_change_info"]
+
+    @admin.display(description=_("Status last changed"))
+    def status_change_info(self, obj):
+        if not obj.pk or not obj.status_changed_at:
+            return "—"
+        return format_html("{} by {}", f"{obj.status_changed_at:%Y-%m-%d %H:%M}", obj.status_changed_by)
+
+
+class VictimInline(nested_admin.NestedTabularInline):
+    model = AllegedVictim
+    extra = 0
+    fields = ["name", "identity_public", "status", "fate", "count", "age", "sex", "notes"]
+    formfield_overrides = {}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["widgets"] = {"notes": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+        return super().get_formset(request, obj, **kwargs)
+
+
+class SourceLinkInline(nested_admin.NestedTabularInline):
+    model = Source.incidents.through
+    extra = 0
+    autocomplete_fields = ["source"]
+    verbose_name = _("source")
+    verbose_name_plural = _("sources cited for this incident")
+
+
+class StatementLinkInline(nested_admin.NestedTabularInline):
+    model = OfficialStatement.incidents.through
+    extra = 0
+    autocomplete_fields = ["officialstatement"]
+    verbose_name = _("official statement")
+    verbose_name_plural = _("official statements about this incident")
+
+
+class ClaimStatusFilter(admin.SimpleListFilter):
+    title = _("claim status")
+    parameter_name = "claim_status"
+
+    def lookups(self, request, model_admin):
+        return VerificationStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in VerificationStatus.values:
+            return queryset.filter(claims__status=self.value()).distinct()
+        return queryset
+
+
+class WorkflowForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+@admin.register(Incident)
+class IncidentAdmin(nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
+    form = IncidentAdminForm
+    inlines = [VictimInline, ClaimInline, SourceLinkInline, StatementLinkInline]
+    list_display = [
+        "title",
+        "occurred_from",
+        "oblast",
+        "category",
+        "status",
+        "claims_by_status",
+        "updated_at",
+    ]
+    list_filter = ["status", "category", "oblast", ClaimStatusFilter, "date_precision"]
+    search_fields = ["title", "summary", "place_name", "perpetrator", "claims__text", "external_id"]
+    search_help_text = _("Title, summary, place, perpetrator, claim text or external id.")
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "occurred_from"
+    list_per_page = 50
+    readonly_fields = [
+        "status",
+        "published_at",
+        "published_by",
+        "retraction_note",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "external_id",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "description", "loaded_version"]}),
+        (_("When"), {"fields": [("occurred_from", "occurred_to", "date_precision")]}),
+        (
+            _("Where"),
+            {
+                "fields": [
+                    ("place_name", "oblast", "country"),
+                    ("latitude", "longitude", "location_precision"),
+                ]
+            },
+        ),
+        (
+            _("What"),
+            {"fields": ["category", "perpetrator", ("victims_min", "victims_max"), "legal_references"]},
+        ),
+        (
+            _("Publication"),
+            {
+                "fields": [
+                    "status",
+                    ("published_at", "published_by"),
+                    "retraction_note",
+                    ("created_at", "created_by"),
+                    ("updated_at", "updated_by"),
+                    "external_id",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        tallies = {
+            f"n_{value}": Count("claims", filter=Q(claims__status=value))
+            for value in VerificationStatus.values
+        }
+        return super().get_queryset(request).annotate(**tallies)
+
+    @admin.display(description=_("Claims"))
+    def claims_by_status(self, obj):
+        parts = [
+            (getattr(obj, f"n_{value}", 0), label)
+            for value, label in VerificationStatus.choices
+            if getattr(obj, f"n_{value}", 0)
+        ]
+        return format_html_join(", ", "{} {}", parts) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        elif form.has_changed():
+            obj.version += 1
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the claims exist: their status changes go through the service, in the same
+        # transaction as the rest of the page (the admin wraps the whole save in one).
+        apply_pending_verifications(request, formsets)
+
+    # --- publication workflow -------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/workflow/<str:action>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name="cases_incident_workflow",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        incident = self.get_object(request, object_id)
+        if incident is not None:
+            extra_context["workflow_actions"] = [
+                (
+                    PublicationEvent.Action(action).label,
+                    reverse("admin:cases_incident_workflow", args=[incident.pk, action]),
+                )
+                for action in services.allowed_actions(incident=incident, user=request.user)
+            ]
+            extra_context["publication_events"] = incident.publication_events.select_related("by")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def workflow_view(self, request, object_id, action):
+        incident = get_object_or_404(Incident, pk=object_id)
+        if not self.has_change_permission(request, incident):
+            raise PermissionDenied
+        if action not in PublicationEvent.Action.values:
+            raise PermissionDenied
+        action = PublicationEvent.Action(action)
+        change_url = reverse("admin:cases_incident_change", args=[incident.pk])
+        if request.method == "POST":
+            form = WorkflowForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.incident_transition(
+                        incident=incident,
+                        action=action,
+                        by=request.user,
+                        note=form.cleaned_data["note"],
+                        expected_version=form.cleaned_data["loaded_version"],
+                    )
+                except PermissionDenied as error:
+                    form.add_error(None, str(error) or _("You do not have permission to do that."))
+                except ValidationError as error:
+                    if hasattr(error, "error_dict"):
+                        for field, errors in error.message_dict.items():
+                            form.add_error(field if field in form.fields else None, errors)
+                    else:
+                        form.add_error(None, error.messages)
+                else:
+                    self.message_user(
+                        request,
+                        _("“%(title)s”: %(action)s.") % {"title": incident, "action": action.label},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = WorkflowForm(initial={"loaded_version": incident.version})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": incident,
+            "title": _("%(action)s: %(title)s") % {"action": action.label, "title": incident},
+            "action": action,
+            "form": form,
+            "note_required": action in services.NOTE_REQUIRED,
+            "note_public": action == PublicationEvent.Action.RETRACT,
+            "change_url": change_url,
+            "permitted": action in services.allowed_actions(incident=incident, user=request.user),
+        }
+        status = 200 if context["permitted"] or request.method == "POST" else 403
+        if request.method == "POST" and form.errors and not context["permitted"]:
+            status = 403
+        return TemplateResponse(request, "admin/cases/incident/workflow.html", context, status=status)
+
+
+@admin.register(Claim)
+class ClaimAdmin(UserFormMixin, SimpleHistoryAdmin):
+    form = ClaimForm
+    list_display = ["__str__", "incident", "status", "claimant", "status_changed_at"]
+    list_filter = ["status", "incident__status", "incident__category"]
+    search_fields = ["text", "claimant", "incident__title"]
+    list_select_related = ["incident"]
+    autocomplete_fields = ["incident", "statement"]
+    inlines = []
+    fields = [
+        "incident",
+        "text",
+        "claimant",
+        "statement",
+        "status",
+        "methods",
+        "rationale",
+        "loaded_version",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.pending_verification:
+            services.claim_change_status(claim=obj, by=request.user, **form.pending_verification)
+
+
+class EvidenceStandaloneInline(admin.TabularInline):
+    model = ClaimEvidence
+    extra = 0
+    autocomplete_fields = ["source"]
+
+
+ClaimAdmin.inlines = [EvidenceStandaloneInline]
+
+
+class AuditAdmin(admin.ModelAdmin):
+    """Audit records are read-only for everyone, superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+
+@admin.register(ClaimStatusChange)
+class ClaimStatusChangeAdmin(AuditAdmin):
+    list_display = ["claim", "from_status", "to_status", "changed_by", "changed_at"]
+    list_filter = ["to_status", "from_status"]
+    list_select_related = ["claim", "changed_by"]
+    search_fields = ["claim__text", "rationale"]
+    date_hierarchy = "changed_at"
+
+
+@admin.register(PublicationEvent)
+class PublicationEventAdmin(AuditAdmin):
+    list_display = ["incident", "action", "from_status", "to_status", "by", "at"]
+    list_filter = ["action"]
+    list_select_related = ["incident", "by"]
+    search_fields = ["incident__title", "note"]
+    date_hierarchy = "at"

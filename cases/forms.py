@@ -1,0 +1,135 @@
+"""Forms for entering and verifying records (used by the admin and the review pages)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Claim, Incident
+from cases.services import StaleEdit, check_version
+
+VERIFICATION_FIELDS = ("status", "rationale", "methods")
+
+
+class VersionedFormMixin:
+    """Carries the version the user loaded; a save against a newer version is refused."""
+
+    def add_version_field(self):
+        self.fields["loaded_version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=self.instance.version
+        )
+
+    def check_loaded_version(self):
+        if not self.instance.pk:
+            return
+        loaded = self.cleaned_data.get("loaded_version")
+        try:
+            check_version(self.instance, loaded)
+        except StaleEdit as error:
+            raise ValidationError(error.messages, code="stale") from None
+
+
+class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_version_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        posted_status = self.data.get("status")
+        if posted_status is not None and posted_status != self.instance.status:
+            # The status is not a field of this form; a posted one is a crafted request.
+            raise ValidationError(
+                _("The publication status changes only through the workflow buttons "
+                  "(submit, publish, retract ...)."),
+                code="status",
+            )
+        self.check_loaded_version()
+        return cleaned
+
+
+class ClaimForm(VersionedFormMixin, forms.ModelForm):
+    """A claim's text and, for those allowed, its verification.
+
+    The verification fields are never written by this form's save: when they changed, the form
+    keeps the new values in ``pending_verification`` and the caller passes them to
+    ``claim_change_status``, which checks the permission again and records the change.
+    Users without ``cases.verify_claim`` see them disabled; if they post a change anyway
+    (a crafted request) the form shows an error and nothing is saved.
+    """
+
+    user = None  # set by the admin's get_formset / the view
+
+    class Meta:
+        model = Claim
+        fields = ["text", "claimant", "statement", "status", "rationale", "methods"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "rationale": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending_verification = None
+        self.add_version_field()
+        if not self.may_verify:
+            for name in VERIFICATION_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Only editors can change this.")
+
+    @property
+    def may_verify(self) -> bool:
+        return self.user is not None and self.user.has_perm("cases.verify_claim")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.may_verify:
+            for name in self.crafted_verification_changes():
+                self.add_error(
+                    name, _("You do not have permission to change the verification status.")
+                )
+        self.check_loaded_version()
+        return cleaned
+
+    def crafted_verification_changes(self) -> list[str]:
+        """Verification fields that were posted with a value other than the stored one.
+
+        Disabled fields are not submitted by browsers and Django ignores them if they are; a
+        value posted for one can only come from a crafted request, which deserves an error.
+        """
+        changed = []
+        for name in VERIFICATION_FIELDS:
+            key = self.add_prefix(name)
+            if key not in self.data:
+                continue
+            field = self.fields[name]
+            initial = self.get_initial_for_field(field, name)
+            try:
+                value = field.to_python(field.widget.value_from_datadict(self.data, self.files, key))
+            except ValidationError:
+                changed.append(name)
+                continue
+            if isinstance(value, list):
+                value, initial = sorted(value), sorted(initial or [])
+            if value != initial:
+                changed.append(name)
+        return changed
+
+    def _post_clean(self):
+        # Validate the instance with the new values (constraints surface as form errors) ...
+        original = {name: getattr(self.instance, name) for name in VERIFICATION_FIELDS}
+        super()._post_clean()
+        new = {name: getattr(self.instance, name) for name in VERIFICATION_FIELDS}
+        # ... but leave writing them to the status service.
+        for name, value in original.items():
+            setattr(self.instance, name, value)
+        if self.may_verify and new != original and not self.errors:
+            self.pending_verification = new
+
+    def save(self, commit=True):
+        if self.instance.pk and self.has_changed():
+            self.instance.version += 1
+        return super().save(commit)

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "Case tracker — data entry"
+admin.site.site_title = "Case tracker admin"
+admin.site.index_title = "Incidents, sources and statements"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

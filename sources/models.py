@@ -1,0 +1,223 @@
+"""What incidents and claims cite: sources, official statements and the figures they report."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cases.models import Incident
+
+
+class SourceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Sources a user may see: for readers, those cited by a public incident or claim."""
+        if user is not None and user.is_active and user.has_perm("sources.view_source"):
+            return self.all()
+        public = Incident.PUBLIC_STATUSES
+        return self.filter(
+            Q(pk__in=Source.incidents.through.objects.filter(incident__status__in=public).values("source_id"))
+            | Q(pk__in=Source.objects.filter(evidence__claim__incident__status__in=public).values("pk"))
+            | Q(
+                pk__in=OfficialStatement.objects.filter(incidents__status__in=public).values(
+                    "reported_in_id"
+                )
+            )
+        )
+
+
+class Source(models.Model):
+    """Something cited: an article, an intercept, footage, a document, a testimony ..."""
+
+    class Kind(models.TextChoices):
+        NEWS_ARTICLE = "news_article", _("News article")
+        INTERCEPT = "intercept", _("Intercepted communication")
+        VIDEO = "video", _("Video")
+        PHOTO = "photo", _("Photo")
+        SOCIAL_MEDIA = "social_media", _("Social-media post")
+        OFFICIAL_DOCUMENT = "official_document", _("Official document")
+        TESTIMONY = "testimony", _("Testimony")
+        SATELLITE = "satellite", _("Satellite imagery")
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    title = models.CharField(_("title"), max_length=400)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True, default="")
+    author = models.CharField(_("author"), max_length=200, blank=True, default="")
+    url = models.URLField(_("URL"), max_length=2000, blank=True, default="")
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    accessed_on = models.DateField(_("accessed on"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=20,
+        blank=True,
+        default="",
+        help_text=_("Language code, e.g. en, uk, ru."),
+    )
+    archive_url = models.URLField(
+        _("archived copy"),
+        max_length=2000,
+        blank=True,
+        default="",
+        help_text=_("A copy in a web archive, in case the original disappears."),
+    )
+    is_graphic = models.BooleanField(
+        _("graphic content"),
+        default=False,
+        help_text=_("Never embedded; readers are warned before following the link."),
+    )
+    notes = models.TextField(_("internal notes"), blank=True, default="", help_text=_("Never public."))
+    incidents = models.ManyToManyField(
+        Incident, related_name="sources", blank=True, verbose_name=_("incidents")
+    )
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[incidents])
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True)
+                | Q(accessed_on__isnull=True)
+                | Q(accessed_on__gte=F("published_on")),
+                name="source_accessed_after_published",
+                violation_error_message=_("A source cannot be accessed before it was published."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.publisher}: {self.title}" if self.publisher else self.title
+
+    def get_absolute_url(self):
+        return reverse("sources:source_detail", kwargs={"pk": self.pk})
+
+
+class OfficialStatementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Statements a user may see: for readers, those about a public incident."""
+        if user is not None and user.is_active and user.has_perm("sources.view_officialstatement"):
+            return self.all()
+        return self.filter(
+            pk__in=OfficialStatement.incidents.through.objects.filter(
+                incident__status__in=Incident.PUBLIC_STATUSES
+            ).values("officialstatement_id")
+        )
+
+
+class OfficialStatement(models.Model):
+    """Something an official said, on the record, with who, when and where it was reported."""
+
+    class Stance(models.TextChoices):
+        ACCUSES = "accuses", _("Accuses")
+        CONFIRMS = "confirms", _("Confirms")
+        DENIES = "denies", _("Denies")
+        CONDEMNS = "condemns", _("Condemns")
+        INVESTIGATES = "investigates", _("Investigates")  # announces or reports an investigation
+        OTHER = "other", _("Other")
+
+    speaker = models.CharField(_("speaker"), max_length=200)
+    speaker_role = models.CharField(_("speaker's role"), max_length=300, blank=True, default="")
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True, default="")
+    stated_on = models.DateField(_("stated on"), null=True, blank=True)
+    quote = models.TextField(_("quote"), help_text=_("In the original language."))
+    quote_language = models.CharField(
+        _("quote language"), max_length=20, blank=True, default="", help_text=_("e.g. en, uk, ru")
+    )
+    translation = models.TextField(
+        _("translation"), blank=True, default="", help_text=_("English translation, if needed.")
+    )
+    stance = models.CharField(_("stance"), max_length=20, choices=Stance, default=Stance.OTHER)
+    reported_in = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("reported in"),
+    )
+    incidents = models.ManyToManyField(
+        Incident, related_name="statements", blank=True, verbose_name=_("incidents")
+    )
+    notes = models.TextField(_("internal notes"), blank=True, default="", help_text=_("Never public."))
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[incidents])
+    objects = OfficialStatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-stated_on", "speaker"]
+        verbose_name = _("official statement")
+
+    def __str__(self):
+        who = f"{self.speaker} ({self.organisation})" if self.organisation else self.speaker
+        when = f", {self.stated_on:%Y-%m-%d}" if self.stated_on else ""
+        return f"{who}{when}"
+
+    def get_absolute_url(self):
+        return reverse("sources:statement_detail", kwargs={"pk": self.pk})
+
+
+class ReportedFigure(models.Model):
+    """A number an official statement gives, e.g. criminal cases opened as of a date."""
+
+    statement = models.ForeignKey(
+        OfficialStatement, on_delete=models.CASCADE, related_name="figures"
+    )
+    metric = models.CharField(
+        _("metric"),
+        max_length=200,
+        help_text=_("What is counted, e.g. 'criminal cases opened', 'prisoners of war executed'."),
+    )
+    value = models.PositiveBigIntegerField(_("value"))
+    unit = models.CharField(_("unit"), max_length=50, blank=True, default="")
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["statement", "period_start", "pk"]
+        verbose_name = _("reported figure")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="figure_value_not_negative",
+                violation_error_message=_("A reported figure cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_end__gte=F("period_start")),
+                name="figure_period_ordered",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.metric}: {self.value}{unit}"
