@@ -211,7 +211,7 @@ class Incident(models.Model):
     # Bumped on every save through the services; a stale form is refused (no lost updates).
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords()
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -462,7 +462,7 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["incident", "pk"]

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Case tracker — data entry"
 admin.site.site_title = "Case tracker admin"
@@ -7,4 +7,7 @@ admin.site.index_title = "Incidents, sources and statements"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("_nested_admin/", include("nested_admin.urls")),
+    path("", include("cases.urls")),
+    path("", include("sources.urls")),
 ]
