@@ -23,7 +23,12 @@ _RESEARCHER_DELETABLE = {
 
 
 def _codenames(models: dict[str, list[str]], actions: list[str]) -> set[tuple[str, str]]:
-    return {(app, f"{action}_{model}") for app, names in models.items() for model in names for action in actions}
+    return {
+        (app, f"{action}_{model}")
+        for app, names in models.items()
+        for model in names
+        for action in actions
+    }
 
 
 RESEARCHER_PERMISSIONS = _codenames(_ENTRY_MODELS, ["view", "add", "change"]) | _codenames(

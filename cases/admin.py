@@ -79,7 +79,9 @@ class ClaimInline(UserFormMixin, nested_admin.NestedStackedInline):
     def status_change_info(self, obj):
         if not obj.pk or not obj.status_changed_at:
             return "—"
-        return format_html("{} by {}", f"{obj.status_changed_at:%Y-%m-%d %H:%M}", obj.status_changed_by)
+        return format_html(
+            "{} by {}", f"{obj.status_changed_at:%Y-%m-%d %H:%M}", obj.status_changed_by
+        )
 
 
 class VictimInline(nested_admin.NestedTabularInline):
@@ -175,7 +177,14 @@ class IncidentAdmin(nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
         ),
         (
             _("What"),
-            {"fields": ["category", "perpetrator", ("victims_min", "victims_max"), "legal_references"]},
+            {
+                "fields": [
+                    "category",
+                    "perpetrator",
+                    ("victims_min", "victims_max"),
+                    "legal_references",
+                ]
+            },
         ),
         (
             _("Publication"),
@@ -197,7 +206,7 @@ class IncidentAdmin(nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
             f"n_{value}": Count("claims", filter=Q(claims__status=value))
             for value in VerificationStatus.values
         }
-        return super().get_queryset(request).annotate(**tallies)
+        return super().get_queryset(request).annotate(**tallies).order_by(*Incident._meta.ordering)
 
     @admin.display(description=_("Claims"))
     def claims_by_status(self, obj):
@@ -299,7 +308,9 @@ class IncidentAdmin(nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
         status = 200 if context["permitted"] or request.method == "POST" else 403
         if request.method == "POST" and form.errors and not context["permitted"]:
             status = 403
-        return TemplateResponse(request, "admin/cases/incident/workflow.html", context, status=status)
+        return TemplateResponse(
+            request, "admin/cases/incident/workflow.html", context, status=status
+        )
 
 
 @admin.register(Claim)

@@ -105,8 +105,8 @@ STATEMENTS = {
         "stance": "condemns",
         "quote": (
             "[Reported speech] The radio broadcasts and drone recordings indicated the killing of "
-            "soldiers who had surrendered by Russian forces; such incidents are \"serious "
-            "violations\" of international law, and such behaviour can only be sanctioned by the "
+            'soldiers who had surrendered by Russian forces; such incidents are "serious '
+            'violations" of international law, and such behaviour can only be sanctioned by the '
             "highest authorities in Russia."
         ),
         "quote_language": "en",
@@ -131,16 +131,76 @@ STATEMENTS = {
         "notes": "'This year' is 2025: the yearly counts add up to the totals (8+8+39+20=75; 57+11+149+51=268).",
         "figures": [
             # metric, value, period start, period end, as of
-            ("criminal cases opened on suspicion of executing prisoners of war", 75, D(2022, 2, 24), D(2025, 5, 5), D(2025, 5, 5)),
-            ("prisoners of war allegedly executed", 268, D(2022, 2, 24), D(2025, 5, 5), D(2025, 5, 5)),
-            ("criminal cases opened on suspicion of executing prisoners of war", 8, D(2022, 1, 1), D(2022, 12, 31), D(2025, 5, 5)),
-            ("prisoners of war allegedly executed", 57, D(2022, 1, 1), D(2022, 12, 31), D(2025, 5, 5)),
-            ("criminal cases opened on suspicion of executing prisoners of war", 8, D(2023, 1, 1), D(2023, 12, 31), D(2025, 5, 5)),
-            ("prisoners of war allegedly executed", 11, D(2023, 1, 1), D(2023, 12, 31), D(2025, 5, 5)),
-            ("criminal cases opened on suspicion of executing prisoners of war", 39, D(2024, 1, 1), D(2024, 12, 31), D(2025, 5, 5)),
-            ("prisoners of war allegedly executed", 149, D(2024, 1, 1), D(2024, 12, 31), D(2025, 5, 5)),
-            ("criminal cases opened on suspicion of executing prisoners of war", 20, D(2025, 1, 1), D(2025, 5, 5), D(2025, 5, 5)),
-            ("prisoners of war allegedly executed", 51, D(2025, 1, 1), D(2025, 5, 5), D(2025, 5, 5)),
+            (
+                "criminal cases opened on suspicion of executing prisoners of war",
+                75,
+                D(2022, 2, 24),
+                D(2025, 5, 5),
+                D(2025, 5, 5),
+            ),
+            (
+                "prisoners of war allegedly executed",
+                268,
+                D(2022, 2, 24),
+                D(2025, 5, 5),
+                D(2025, 5, 5),
+            ),
+            (
+                "criminal cases opened on suspicion of executing prisoners of war",
+                8,
+                D(2022, 1, 1),
+                D(2022, 12, 31),
+                D(2025, 5, 5),
+            ),
+            (
+                "prisoners of war allegedly executed",
+                57,
+                D(2022, 1, 1),
+                D(2022, 12, 31),
+                D(2025, 5, 5),
+            ),
+            (
+                "criminal cases opened on suspicion of executing prisoners of war",
+                8,
+                D(2023, 1, 1),
+                D(2023, 12, 31),
+                D(2025, 5, 5),
+            ),
+            (
+                "prisoners of war allegedly executed",
+                11,
+                D(2023, 1, 1),
+                D(2023, 12, 31),
+                D(2025, 5, 5),
+            ),
+            (
+                "criminal cases opened on suspicion of executing prisoners of war",
+                39,
+                D(2024, 1, 1),
+                D(2024, 12, 31),
+                D(2025, 5, 5),
+            ),
+            (
+                "prisoners of war allegedly executed",
+                149,
+                D(2024, 1, 1),
+                D(2024, 12, 31),
+                D(2025, 5, 5),
+            ),
+            (
+                "criminal cases opened on suspicion of executing prisoners of war",
+                20,
+                D(2025, 1, 1),
+                D(2025, 5, 5),
+                D(2025, 5, 5),
+            ),
+            (
+                "prisoners of war allegedly executed",
+                51,
+                D(2025, 1, 1),
+                D(2025, 5, 5),
+                D(2025, 5, 5),
+            ),
         ],
     },
     "belousov": {
@@ -220,7 +280,7 @@ INCIDENTS = [
         "summary": (
             "Drone footage shows six Ukrainian soldiers lying face down, at least two shot at "
             "close range and another led away. Intercepted radio traffic, which Ukrainian "
-            "officials link to the footage, contains the order \"seize the commander and kill the rest\"."
+            'officials link to the footage, contains the order "seize the commander and kill the rest".'
         ),
         "description": (
             "According to CNN, as reported by UNN, radio communications intercepted by Ukraine "
@@ -249,12 +309,24 @@ INCIDENTS = [
         "victims_max": 6,
         "publish": True,
         "victims": [
-            {"status": "hors_de_combat", "fate": "killed", "count": 2,
-             "notes": "At least two shot at close range on the footage. Identities not yet known to us."},
-            {"status": "hors_de_combat", "fate": "detained", "count": 1,
-             "notes": "Led away on the footage; fate after that unknown."},
-            {"status": "hors_de_combat", "fate": "unknown", "count": 3,
-             "notes": "The rest of the six soldiers lying face down."},
+            {
+                "status": "hors_de_combat",
+                "fate": "killed",
+                "count": 2,
+                "notes": "At least two shot at close range on the footage. Identities not yet known to us.",
+            },
+            {
+                "status": "hors_de_combat",
+                "fate": "detained",
+                "count": 1,
+                "notes": "Led away on the footage; fate after that unknown.",
+            },
+            {
+                "status": "hors_de_combat",
+                "fate": "unknown",
+                "count": 3,
+                "notes": "The rest of the six soldiers lying face down.",
+            },
         ],
         "sources": ["unn", "cnn_zp", "drone_zp", "pgo_post", "radio_zp"],
         "claims": [
@@ -272,8 +344,11 @@ INCIDENTS = [
                     "reports give no geolocation or chronolocation, so the place and the date "
                     "rest on Ukrainian officials' account."
                 ),
-                "evidence": [("drone_zp", "supports", ""), ("cnn_zp", "supports", ""),
-                             ("pgo_post", "supports", "Screenshot of the same video.")],
+                "evidence": [
+                    ("drone_zp", "supports", ""),
+                    ("cnn_zp", "supports", ""),
+                    ("pgo_post", "supports", "Screenshot of the same video."),
+                ],
             },
             {
                 "text": (
@@ -291,7 +366,7 @@ INCIDENTS = [
                 "evidence": [("pgo_post", "supports", ""), ("cnn_zp", "supports", "")],
             },
             {
-                "text": "Intercepted Russian radio traffic contains the order \"seize the commander and kill the rest\".",
+                "text": 'Intercepted Russian radio traffic contains the order "seize the commander and kill the rest".',
                 "claimant": "Ukrainian intelligence official, via CNN",
                 "status": "partially_verified",
                 "methods": ["av_forensics"],
@@ -301,15 +376,23 @@ INCIDENTS = [
                     "independently authenticate the radio traffic."
                 ),
                 "statement": "forensic",
-                "evidence": [("radio_zp", "supports", ""), ("cnn_zp", "context",
-                             "CNN could not authenticate the traffic.")],
+                "evidence": [
+                    ("radio_zp", "supports", ""),
+                    ("cnn_zp", "context", "CNN could not authenticate the traffic."),
+                ],
             },
             {
                 "text": "The intercepted radio orders relate to the execution shown in the drone footage.",
                 "claimant": "Ukrainian officials",
                 "status": "unverified",
-                "evidence": [("radio_zp", "supports", ""), ("cnn_zp", "context",
-                             "CNN could not confirm that the communication was directly related to the drone recording.")],
+                "evidence": [
+                    ("radio_zp", "supports", ""),
+                    (
+                        "cnn_zp",
+                        "context",
+                        "CNN could not confirm that the communication was directly related to the drone recording.",
+                    ),
+                ],
             },
             {
                 "text": (
@@ -354,8 +437,8 @@ INCIDENTS = [
         "description": (
             "On 20 April 2022 Ukraine's Main Intelligence Directorate (HUR) published a purported "
             "intercept of Russian forces' communications. In it, unknown Russian soldiers appear "
-            "to say: \"keep the highest ranking among them and let the rest go forever ... so "
-            "that no one sees them again, including relatives\". HUR describes this as an order "
+            'to say: "keep the highest ranking among them and let the rest go forever ... so '
+            'that no one sees them again, including relatives". HUR describes this as an order '
             "to kill all Ukrainian prisoners of war in their captivity in the Popasna area. CNN "
             "could not guarantee the recording's authenticity and asked the Russian Defence "
             "Ministry for comment."
@@ -372,8 +455,12 @@ INCIDENTS = [
         "perpetrator": "Russian armed forces (unidentified ground unit)",
         "publish": True,
         "victims": [
-            {"status": "pow", "fate": "unknown", "count": 1,
-             "notes": "Number unknown: 'all prisoners of war ... in their captivity'. Recorded as one group."},
+            {
+                "status": "pow",
+                "fate": "unknown",
+                "count": 1,
+                "notes": "Number unknown: 'all prisoners of war ... in their captivity'. Recorded as one group.",
+            },
         ],
         "sources": ["hur_post", "audio_popasna", "cnn_popasna"],
         "claims": [
@@ -399,8 +486,14 @@ INCIDENTS = [
                 "claimant": "Main Intelligence Directorate of Ukraine (HUR)",
                 "statement": "hur",
                 "status": "unverified",
-                "evidence": [("audio_popasna", "supports", ""), ("cnn_popasna", "context",
-                             "CNN cannot guarantee the authenticity of the recording.")],
+                "evidence": [
+                    ("audio_popasna", "supports", ""),
+                    (
+                        "cnn_popasna",
+                        "context",
+                        "CNN cannot guarantee the authenticity of the recording.",
+                    ),
+                ],
             },
             {
                 "text": "The voices on the recording are those of Russian soldiers.",

@@ -14,9 +14,7 @@ class VersionedFormMixin:
     """Carries the version the user loaded; a save against a newer version is refused."""
 
     def add_version_field(self):
-        self.fields["loaded_version"] = forms.IntegerField(
-            widget=forms.HiddenInput, required=False, initial=self.instance.version
-        )
+        self.fields["loaded_version"].initial = self.instance.version
 
     def check_loaded_version(self):
         if not self.instance.pk:
@@ -29,9 +27,30 @@ class VersionedFormMixin:
 
 
 class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Incident
-        fields = "__all__"
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "description",
+            "occurred_from",
+            "occurred_to",
+            "date_precision",
+            "place_name",
+            "oblast",
+            "country",
+            "latitude",
+            "longitude",
+            "location_precision",
+            "category",
+            "legal_references",
+            "perpetrator",
+            "victims_min",
+            "victims_max",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,8 +62,10 @@ class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
         if posted_status is not None and posted_status != self.instance.status:
             # The status is not a field of this form; a posted one is a crafted request.
             raise ValidationError(
-                _("The publication status changes only through the workflow buttons "
-                  "(submit, publish, retract ...)."),
+                _(
+                    "The publication status changes only through the workflow buttons "
+                    "(submit, publish, retract ...)."
+                ),
                 code="status",
             )
         self.check_loaded_version()
@@ -62,6 +83,7 @@ class ClaimForm(VersionedFormMixin, forms.ModelForm):
     """
 
     user = None  # set by the admin's get_formset / the view
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Claim
@@ -108,7 +130,9 @@ class ClaimForm(VersionedFormMixin, forms.ModelForm):
             field = self.fields[name]
             initial = self.get_initial_for_field(field, name)
             try:
-                value = field.to_python(field.widget.value_from_datadict(self.data, self.files, key))
+                value = field.to_python(
+                    field.widget.value_from_datadict(self.data, self.files, key)
+                )
             except ValidationError:
                 changed.append(name)
                 continue

@@ -84,7 +84,7 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(status=Incident.Status.PUBLISHED)
 
     def visible_to(self, user):
-        """The one visibility gate: staff who may view incidents see all, everyone else the public."""
+        """The one visibility gate: staff who may view incidents see all; others, the public."""
         if user is not None and user.is_active and user.has_perm("cases.view_incident"):
             return self.all()
         return self.public()
@@ -262,13 +262,13 @@ class Incident(models.Model):
                 violation_error_message=_("Retracted at and retracted by go together."),
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["published", "retracted"])
-                | Q(published_at__isnull=False),
+                condition=~Q(status__in=["published", "retracted"]) | Q(published_at__isnull=False),
                 name="incident_public_has_published_at",
                 violation_error_message=_("A public incident needs a publication date."),
             ),
             models.CheckConstraint(
-                condition=~Q(status="retracted") | (Q(retracted_at__isnull=False) & ~Q(retraction_note="")),
+                condition=~Q(status="retracted")
+                | (Q(retracted_at__isnull=False) & ~Q(retraction_note="")),
                 name="incident_retraction_has_note",
                 violation_error_message=_("A retracted incident needs a public retraction note."),
             ),
@@ -305,7 +305,7 @@ class Incident(models.Model):
 
 
 class AllegedVictim(models.Model):
-    """A person or a group harmed in an incident. Identity is withheld unless publication is allowed."""
+    """A person or group harmed in an incident; identity withheld unless publication is allowed."""
 
     class Status(models.TextChoices):
         # Protected under Geneva Convention III once in the power of the enemy.
@@ -341,9 +341,7 @@ class AllegedVictim(models.Model):
         default=False,
         help_text=_("Tick only with consent, or when the identity is already public."),
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status, default=Status.UNKNOWN
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.UNKNOWN)
     fate = models.CharField(_("fate"), max_length=20, choices=Fate, default=Fate.UNKNOWN)
     count = models.PositiveIntegerField(
         _("count"), default=1, help_text=_("More than 1 for a group, e.g. six soldiers.")
@@ -352,7 +350,9 @@ class AllegedVictim(models.Model):
         _("age"), null=True, blank=True, validators=[MaxValueValidator(130)]
     )
     sex = models.CharField(_("sex"), max_length=10, choices=Sex, blank=True, default="")
-    notes = models.TextField(_("internal notes"), blank=True, default="", help_text=_("Never public."))
+    notes = models.TextField(
+        _("internal notes"), blank=True, default="", help_text=_("Never public.")
+    )
 
     history = HistoricalRecords()
 
@@ -444,9 +444,7 @@ class Claim(models.Model):
         default="",
         help_text=_("Why the claim has this status. Required for any status but Unverified."),
     )
-    methods = MultipleChoiceField(
-        _("verification methods"), choices_enum=VerificationMethod
-    )
+    methods = MultipleChoiceField(_("verification methods"), choices_enum=VerificationMethod)
     status_changed_at = models.DateTimeField(
         _("status changed at"), null=True, blank=True, editable=False
     )
@@ -511,9 +509,7 @@ class ClaimEvidence(models.Model):
         CONTEXT = "context", _("Context")  # relevant background; neither for nor against
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
-    source = models.ForeignKey(
-        "sources.Source", on_delete=models.PROTECT, related_name="evidence"
-    )
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="evidence")
     relation = models.CharField(
         _("relation"), max_length=12, choices=Relation, default=Relation.SUPPORTS
     )

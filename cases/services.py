@@ -32,7 +32,9 @@ class StaleEdit(ValidationError):
 
 def describe_last_change(obj) -> str:
     """'changed by NAME at TIME' for the newest history entry of ``obj``."""
-    latest = obj.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+    latest = (
+        obj.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+    )
     if latest is None:
         return _("changed by someone else")
     who = latest.history_user or _("an unknown user")
@@ -47,8 +49,10 @@ def check_version(obj, expected_version: int | None) -> None:
     current = type(obj).objects.filter(pk=obj.pk).values_list("version", flat=True).first()
     if current is not None and current != expected_version:
         raise StaleEdit(
-            _("This record was %(change)s since you opened it. Reload the page to see the "
-              "current version; your changes were not saved.")
+            _(
+                "This record was %(change)s since you opened it. Reload the page to see the "
+                "current version; your changes were not saved."
+            )
             % {"change": describe_last_change(obj)},
             code="stale",
         )
@@ -112,7 +116,14 @@ def claim_change_status(
         change.full_clean()
         change.save()
     # Keep the caller's object in step with the database.
-    for field in ("status", "rationale", "methods", "status_changed_at", "status_changed_by", "version"):
+    for field in (
+        "status",
+        "rationale",
+        "methods",
+        "status_changed_at",
+        "status_changed_by",
+        "version",
+    ):
         setattr(claim, field, getattr(locked, field))
     return change
 

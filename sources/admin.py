@@ -15,7 +15,15 @@ class CreatedByAdminMixin:
 
 @admin.register(Source)
 class SourceAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "kind", "publisher", "published_on", "language", "is_graphic", "n_incidents"]
+    list_display = [
+        "title",
+        "kind",
+        "publisher",
+        "published_on",
+        "language",
+        "is_graphic",
+        "n_incidents",
+    ]
     list_filter = ["kind", "is_graphic", "language"]
     search_fields = ["title", "publisher", "author", "url", "archive_url"]
     search_help_text = _("Title, publisher, author or URL.")
@@ -24,13 +32,21 @@ class SourceAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ["created_at", "created_by", "updated_at"]
     fieldsets = [
         (None, {"fields": ["kind", "title", ("publisher", "author"), "language"]}),
-        (_("Where to find it"), {"fields": ["url", "archive_url", ("published_on", "accessed_on")]}),
+        (
+            _("Where to find it"),
+            {"fields": ["url", "archive_url", ("published_on", "accessed_on")]},
+        ),
         (_("Handling"), {"fields": ["is_graphic", "notes", "incidents"]}),
         (_("Record"), {"fields": [("created_at", "created_by"), "updated_at"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(incident_count=Count("incidents", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(incident_count=Count("incidents", distinct=True))
+            .order_by(*Source._meta.ordering)
+        )
 
     @admin.display(description=_("Incidents"), ordering="incident_count")
     def n_incidents(self, obj):
@@ -61,7 +77,12 @@ class OfficialStatementAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(figure_count=Count("figures"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(figure_count=Count("figures"))
+            .order_by(*OfficialStatement._meta.ordering)
+        )
 
     @admin.display(description=_("Figures"), ordering="figure_count")
     def n_figures(self, obj):

@@ -17,8 +17,16 @@ class SourceQuerySet(models.QuerySet):
             return self.all()
         public = Incident.PUBLIC_STATUSES
         return self.filter(
-            Q(pk__in=Source.incidents.through.objects.filter(incident__status__in=public).values("source_id"))
-            | Q(pk__in=Source.objects.filter(evidence__claim__incident__status__in=public).values("pk"))
+            Q(
+                pk__in=Source.incidents.through.objects.filter(incident__status__in=public).values(
+                    "source_id"
+                )
+            )
+            | Q(
+                pk__in=Source.objects.filter(evidence__claim__incident__status__in=public).values(
+                    "pk"
+                )
+            )
             | Q(
                 pk__in=OfficialStatement.objects.filter(incidents__status__in=public).values(
                     "reported_in_id"
@@ -67,7 +75,9 @@ class Source(models.Model):
         default=False,
         help_text=_("Never embedded; readers are warned before following the link."),
     )
-    notes = models.TextField(_("internal notes"), blank=True, default="", help_text=_("Never public."))
+    notes = models.TextField(
+        _("internal notes"), blank=True, default="", help_text=_("Never public.")
+    )
     incidents = models.ManyToManyField(
         Incident, related_name="sources", blank=True, verbose_name=_("incidents")
     )
@@ -151,7 +161,9 @@ class OfficialStatement(models.Model):
     incidents = models.ManyToManyField(
         Incident, related_name="statements", blank=True, verbose_name=_("incidents")
     )
-    notes = models.TextField(_("internal notes"), blank=True, default="", help_text=_("Never public."))
+    notes = models.TextField(
+        _("internal notes"), blank=True, default="", help_text=_("Never public.")
+    )
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
