@@ -5,6 +5,7 @@ import nested_admin
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -54,6 +55,7 @@ class EvidenceInline(nested_admin.NestedTabularInline):
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "relation", "note"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}}
     verbose_name = _("evidence")
     verbose_name_plural = _("evidence: sources for or against this claim")
 

@@ -4,11 +4,13 @@ Field names here are a contract: pages, exports and the API speak of them.
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -72,6 +74,33 @@ class Category(models.TextChoices):
     SEXUAL_VIOLENCE = "sexual_violence", _("Sexual violence")
     UNLAWFUL_DETENTION = "unlawful_detention", _("Unlawful detention or deportation")
     OTHER = "other", _("Other")
+
+
+def format_date_range(start, end, precision: str) -> str:
+    """Write a date or a date range no more precisely than it is known."""
+    if start is None:
+        return ""
+    if end == start:
+        end = None
+    if precision == DatePrecision.YEAR:
+        if end and end.year != start.year:
+            return f"{start.year}–{end.year}"
+        return str(start.year)
+    if precision in (DatePrecision.MONTH, DatePrecision.APPROXIMATE):
+        prefix = _("approx. ") if precision == DatePrecision.APPROXIMATE else ""
+        first = date_format(start, "F Y")
+        if end and (end.year, end.month) != (start.year, start.month):
+            if end.year == start.year:
+                return f"{prefix}{date_format(start, 'F')} – {date_format(end, 'F Y')}"
+            return f"{prefix}{first} – {date_format(end, 'F Y')}"
+        return f"{prefix}{first}"
+    if end is None:
+        return date_format(start, "j F Y")
+    if (end.year, end.month) == (start.year, start.month):
+        return f"{start.day}–{date_format(end, 'j F Y')}"
+    if end.year == start.year:
+        return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
+    return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -210,7 +239,11 @@ class Incident(models.Model):
     )
     # Bumped on every save through the services; a stale form is refused (no lost updates).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Full-text search document, PostgreSQL only (see cases.search); NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
+    # search_vector is kept in history too: excluding a field breaks simple-history on reverse
+    # many-to-many changes (incident.sources.add).
     history = HistoricalRecords()
     objects = IncidentQuerySet.as_manager()
 
@@ -294,6 +327,11 @@ class Incident(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status in self.PUBLIC_STATUSES
+
+    @property
+    def date_display(self) -> str:
+        """The dates as a reader should read them, e.g. "20–22 April 2022", "approx. April 2022"."""
+        return format_date_range(self.occurred_from, self.occurred_to, self.date_precision)
 
     @property
     def victims_display(self) -> str:

@@ -1,22 +1,103 @@
-from django.shortcuts import get_object_or_404, render
+"""Public pages: what readers see. Each view starts from the visibility gate."""
 
-from cases.models import Incident, VerificationStatus
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from cases import selectors
+from cases.filters import IncidentFilter
+from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
+
+PAGE_SIZE = 25
+
+# What each status means, for the legend and the about page (plain language).
+STATUS_DEFINITIONS = {
+    VerificationStatus.UNVERIFIED: _(
+        "Reported, but not yet assessed by our editors, or not assessable yet. Every claim "
+        "starts here. It does not mean the claim is doubtful."
+    ),
+    VerificationStatus.PARTIALLY_VERIFIED: _(
+        "Some elements are confirmed by independent evidence, others are not. The rationale "
+        "says which."
+    ),
+    VerificationStatus.VERIFIED: _(
+        "Confirmed by evidence independent of whoever makes the claim: for example footage "
+        "geolocated and chronolocated, audio authenticated, or two or more independent sources."
+    ),
+    VerificationStatus.DISPUTED: _(
+        "Credible evidence, or a denial backed by evidence, contradicts the claim."
+    ),
+    VerificationStatus.FALSE: _("Shown to be untrue."),
+}
 
 
 def home(request):
-    incidents = Incident.objects.visible_to(request.user).public()[:10]
-    return render(request, "cases/home.html", {"incidents": incidents})
+    latest = selectors.attach_tallies(
+        Incident.objects.visible_to(request.user).public().order_by("-published_at", "-pk")[:5]
+    )
+    return render(
+        request,
+        "cases/home.html",
+        {
+            "latest": latest,
+            "status_counts": selectors.claim_status_counts(user=request.user),
+        },
+    )
 
 
 def incident_list(request):
-    incidents = Incident.objects.visible_to(request.user)
-    return render(request, "cases/incident_list.html", {"incidents": incidents})
+    incident_filter = IncidentFilter(
+        request.GET or None, queryset=Incident.objects.visible_to(request.user)
+    )
+    paginator = Paginator(incident_filter.sorted_qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    incidents = selectors.attach_tallies(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/incident_list.html",
+        {
+            "filter": incident_filter,
+            "page": page,
+            "incidents": incidents,
+            "query_string": query.urlencode(),
+        },
+    )
 
 
 def incident_detail(request, slug):
-    incident = get_object_or_404(Incident.objects.visible_to(request.user), slug=slug)
-    return render(request, "cases/incident_detail.html", {"incident": incident})
+    try:
+        incident = selectors.incident_for_page(slug=slug, user=request.user)
+    except Incident.DoesNotExist:
+        raise Http404(_("No such incident.")) from None
+    claims = list(incident.claims.all())
+    return render(
+        request,
+        "cases/incident_detail.html",
+        {
+            "incident": incident,
+            "claims": claims,
+            "sources_by_kind": selectors.sources_by_kind(incident.sources.all()),
+            "history": selectors.incident_history(incident) if incident.is_public else [],
+            "permalink": settings.SITE_URL + incident.get_absolute_url(),
+            "status_definitions": STATUS_DEFINITIONS,
+        },
+    )
 
 
 def about_verification(request):
-    return render(request, "cases/about_verification.html", {"statuses": VerificationStatus})
+    return render(
+        request,
+        "cases/about_verification.html",
+        {
+            "statuses": [
+                (value, label, STATUS_DEFINITIONS[value])
+                for value, label in VerificationStatus.choices
+            ],
+            "methods": VerificationMethod.choices,
+            "claim_model": Claim,
+        },
+    )

@@ -1,13 +1,54 @@
+"""Public pages for sources and statements, gated like incidents."""
+
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
-from sources.models import OfficialStatement, Source
+from cases.models import Claim, ClaimEvidence, Incident
+from sources.models import OfficialStatement, ReportedFigure, Source
 
 
 def source_detail(request, pk):
     source = get_object_or_404(Source.objects.visible_to(request.user), pk=pk)
-    return render(request, "sources/source_detail.html", {"source": source})
+    visible = Incident.objects.visible_to(request.user)
+    incidents = source.incidents.filter(pk__in=visible.values("pk")).order_by("-occurred_from")
+    evidence = (
+        ClaimEvidence.objects.filter(source=source, claim__incident__in=visible)
+        .select_related("claim__incident")
+        .order_by("claim__incident__title", "claim__pk")
+    )
+    statements = source.statements.filter(
+        pk__in=OfficialStatement.objects.visible_to(request.user).values("pk")
+    )
+    return render(
+        request,
+        "sources/source_detail.html",
+        {
+            "source": source,
+            "incidents": incidents,
+            "evidence": evidence,
+            "statements": statements,
+        },
+    )
 
 
 def statement_detail(request, pk):
-    statement = get_object_or_404(OfficialStatement.objects.visible_to(request.user), pk=pk)
-    return render(request, "sources/statement_detail.html", {"statement": statement})
+    statement = get_object_or_404(
+        OfficialStatement.objects.visible_to(request.user)
+        .select_related("reported_in")
+        .prefetch_related(
+            Prefetch("figures", queryset=ReportedFigure.objects.order_by("period_start", "pk"))
+        ),
+        pk=pk,
+    )
+    visible = Incident.objects.visible_to(request.user)
+    return render(
+        request,
+        "sources/statement_detail.html",
+        {
+            "statement": statement,
+            "incidents": statement.incidents.filter(pk__in=visible.values("pk")),
+            "claims": Claim.objects.filter(statement=statement, incident__in=visible)
+            .select_related("incident")
+            .order_by("incident__title", "pk"),
+        },
+    )

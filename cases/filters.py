@@ -1,0 +1,140 @@
+"""The public incident list's filters. Every query parameter here is part of shareable URLs."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import AllegedVictim, Category, Claim, Incident, Oblast, VerificationStatus
+from cases.search import search_incidents, uses_postgres
+from sources.models import Source
+
+
+class SortChoices:
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    UPDATED = "updated"
+    VICTIMS = "victims"
+    RELEVANCE = "relevance"
+
+    choices = [
+        (NEWEST, _("Newest first")),
+        (OLDEST, _("Oldest first")),
+        (UPDATED, _("Recently updated")),
+        (VICTIMS, _("Most victims")),
+        (RELEVANCE, _("Best match (with a search)")),
+    ]
+
+    orderings = {
+        NEWEST: ["-occurred_from", "-pk"],
+        OLDEST: ["occurred_from", "pk"],
+        UPDATED: ["-updated_at", "-pk"],
+        VICTIMS: [F("victims_max").desc(nulls_last=True), F("victims_min").desc(nulls_last=True), "-pk"],
+    }
+
+
+class IncidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words or a phrase")}),
+    )
+    date_from = django_filters.DateFilter(
+        label=_("From"), method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    oblast = django_filters.ChoiceFilter(label=_("Oblast"), choices=Oblast.choices, empty_label=_("Any oblast"))
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("Any category")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Has a claim that is"),
+        choices=VerificationStatus.choices,
+        method="filter_claim_status",
+        empty_label=_("Any status"),
+    )
+    victim_status = django_filters.ChoiceFilter(
+        label=_("Victims who were"),
+        choices=AllegedVictim.Status.choices,
+        method="filter_victim_status",
+        empty_label=_("Any"),
+    )
+    source_kind = django_filters.ChoiceFilter(
+        label=_("Cites a source of kind"),
+        choices=Source.Kind.choices,
+        method="filter_source_kind",
+        empty_label=_("Any kind"),
+    )
+    perpetrator = django_filters.CharFilter(
+        label=_("Alleged perpetrator"), field_name="perpetrator", lookup_expr="icontains"
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), choices=SortChoices.choices, method="apply_sort", empty_label=None
+    )
+
+    class Meta:
+        model = Incident
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return search_incidents(queryset, value)
+
+    def filter_date_from(self, queryset, name, value):
+        # Overlap: the incident ends (or, with no end, happens) on or after the start of the range.
+        return queryset.alias(ends=Coalesce("occurred_to", "occurred_from")).filter(ends__gte=value)
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(occurred_from__lte=value)
+
+    def filter_claim_status(self, queryset, name, value):
+        return queryset.filter(Exists(Claim.objects.filter(incident=OuterRef("pk"), status=value)))
+
+    def filter_victim_status(self, queryset, name, value):
+        return queryset.filter(
+            Exists(AllegedVictim.objects.filter(incident=OuterRef("pk"), status=value))
+        )
+
+    def filter_source_kind(self, queryset, name, value):
+        through = Source.incidents.through
+        return queryset.filter(
+            Exists(through.objects.filter(incident=OuterRef("pk"), source__kind=value))
+        )
+
+    def apply_sort(self, queryset, name, value):
+        return queryset  # ordering is applied last, in ``sorted_qs``
+
+    @property
+    def sort_value(self) -> str:
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        sort = data.get("sort") or ""
+        searching = bool((data.get("q") or "").strip())
+        if sort == SortChoices.RELEVANCE and not (searching and uses_postgres()):
+            return SortChoices.NEWEST
+        if not sort:
+            return SortChoices.RELEVANCE if searching and uses_postgres() else SortChoices.NEWEST
+        return sort
+
+    @property
+    def sorted_qs(self):
+        """The filtered incidents in the requested order (invalid values are ignored)."""
+        queryset = self.qs
+        sort = self.sort_value
+        if sort == SortChoices.RELEVANCE:
+            return queryset.order_by(F("rank").desc(), "-occurred_from", "-pk")
+        return queryset.order_by(*SortChoices.orderings[sort])
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(
+            value not in (None, "") for key, value in self.form.cleaned_data.items() if key != "sort"
+        ) if self.form.is_valid() else bool(self.data)
+
+
+def public_filter_fields() -> list[str]:
+    return [name for name in IncidentFilter.base_filters if name != "sort"]
+
+
+__all__ = ["IncidentFilter", "SortChoices", "Q"]

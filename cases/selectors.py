@@ -1,0 +1,122 @@
+"""Reads that span models, for the public pages. Every one starts from a visibility gate."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q
+
+from cases.models import (
+    AllegedVictim,
+    Claim,
+    ClaimEvidence,
+    ClaimStatusChange,
+    Incident,
+    PublicationEvent,
+    VerificationStatus,
+)
+from sources.models import OfficialStatement, ReportedFigure, Source
+
+
+def claim_tallies(incident_ids) -> dict[int, list[tuple[str, str, int]]]:
+    """For each incident id, [(status, label, count), ...] in scale order, zero counts left out."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Claim.objects.filter(incident_id__in=list(incident_ids))
+        .order_by()
+        .values_list("incident_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for incident_id, status, n in rows:
+        counts[incident_id][status] = n
+    return {
+        incident_id: [
+            (value, label, by_status[value])
+            for value, label in VerificationStatus.choices
+            if by_status.get(value)
+        ]
+        for incident_id, by_status in counts.items()
+    }
+
+
+def attach_tallies(incidents) -> list[Incident]:
+    incidents = list(incidents)
+    tallies = claim_tallies(incident.pk for incident in incidents)
+    for incident in incidents:
+        incident.claim_tally = tallies.get(incident.pk, [])
+    return incidents
+
+
+def claim_status_counts(*, user) -> list[tuple[str, str, int]]:
+    """How many claims of visible incidents are in each status, in scale order (zeros kept)."""
+    visible = Incident.objects.visible_to(user).public()
+    aggregates = Claim.objects.filter(incident__in=visible).aggregate(
+        **{value: Count("pk", filter=Q(status=value)) for value in VerificationStatus.values}
+    )
+    return [(value, label, aggregates[value]) for value, label in VerificationStatus.choices]
+
+
+def incident_for_page(*, slug: str, user) -> Incident:
+    """One incident with everything its page shows, in a fixed number of queries."""
+    evidence = ClaimEvidence.objects.select_related("source").order_by("relation", "pk")
+    claims = Claim.objects.select_related("statement").prefetch_related(
+        Prefetch("evidence", queryset=evidence)
+    )
+    statements = OfficialStatement.objects.select_related("reported_in").prefetch_related(
+        Prefetch("figures", queryset=ReportedFigure.objects.order_by("period_start", "pk"))
+    )
+    return (
+        Incident.objects.visible_to(user)
+        .select_related("published_by")
+        .prefetch_related(
+            Prefetch("victims", queryset=AllegedVictim.objects.order_by("pk")),
+            Prefetch("claims", queryset=claims.order_by("pk")),
+            Prefetch("statements", queryset=statements.order_by("stated_on", "pk")),
+            Prefetch("sources", queryset=Source.objects.order_by("kind", "-published_on", "title")),
+        )
+        .get(slug=slug)
+    )
+
+
+def incident_history(incident: Incident) -> list[dict]:
+    """The public history of an incident: status changes of its claims and publication events.
+
+    Only what a reader may see: dates, from → to, the rationale, and publication decisions.
+    Internal notes, who-did-it for researchers, and notes of non-public actions stay out.
+    """
+    entries = []
+    changes = (
+        ClaimStatusChange.objects.filter(claim__incident=incident)
+        .select_related("claim")
+        .order_by("changed_at", "pk")
+    )
+    for change in changes:
+        entries.append(
+            {
+                "at": change.changed_at,
+                "kind": "claim",
+                "claim": change.claim,
+                "from_label": change.get_from_status_display(),
+                "to_label": change.get_to_status_display(),
+                "to_status": change.to_status,
+                "text": change.rationale,
+                "methods": change.method_labels,
+            }
+        )
+    events = incident.publication_events.filter(action__in=PublicationEvent.PUBLIC_ACTIONS)
+    for event in events.order_by("at", "pk"):
+        entries.append(
+            {
+                "at": event.at,
+                "kind": "publication",
+                "label": event.get_action_display(),
+                "text": event.note if event.action == PublicationEvent.Action.RETRACT else "",
+            }
+        )
+    entries.sort(key=lambda entry: entry["at"])
+    return entries
+
+
+def sources_by_kind(sources) -> list[tuple[str, list[Source]]]:
+    grouped: dict[str, list[Source]] = defaultdict(list)
+    for source in sources:
+        grouped[source.kind].append(source)
+    return [(label, grouped[value]) for value, label in Source.Kind.choices if grouped.get(value)]
