@@ -26,6 +26,7 @@ from cases.models import (
     PublicationEvent,
     VerificationStatus,
 )
+from cases.search import refresh_search_vectors
 from sources.models import OfficialStatement, Source
 
 
@@ -55,7 +56,9 @@ class EvidenceInline(nested_admin.NestedTabularInline):
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "relation", "note"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}}
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}
+    }
     verbose_name = _("evidence")
     verbose_name_plural = _("evidence: sources for or against this claim")
 
@@ -232,6 +235,7 @@ class IncidentAdmin(nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
         # After the claims exist: their status changes go through the service, in the same
         # transaction as the rest of the page (the admin wraps the whole save in one).
         apply_pending_verifications(request, formsets)
+        refresh_search_vectors([form.instance.pk])
 
     # --- publication workflow -------------------------------------------------------------
 
@@ -341,6 +345,7 @@ class ClaimAdmin(UserFormMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        refresh_search_vectors([obj.incident_id])
         if form.pending_verification:
             services.claim_change_status(claim=obj, by=request.user, **form.pending_verification)
 

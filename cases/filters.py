@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +30,11 @@ class SortChoices:
         NEWEST: ["-occurred_from", "-pk"],
         OLDEST: ["occurred_from", "pk"],
         UPDATED: ["-updated_at", "-pk"],
-        VICTIMS: [F("victims_max").desc(nulls_last=True), F("victims_min").desc(nulls_last=True), "-pk"],
+        VICTIMS: [
+            F("victims_max").desc(nulls_last=True),
+            F("victims_min").desc(nulls_last=True),
+            "-pk",
+        ],
     }
 
 
@@ -46,7 +50,9 @@ class IncidentFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=_("To"), method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
     )
-    oblast = django_filters.ChoiceFilter(label=_("Oblast"), choices=Oblast.choices, empty_label=_("Any oblast"))
+    oblast = django_filters.ChoiceFilter(
+        label=_("Oblast"), choices=Oblast.choices, empty_label=_("Any oblast")
+    )
     category = django_filters.ChoiceFilter(
         label=_("Category"), choices=Category.choices, empty_label=_("Any category")
     )
@@ -125,16 +131,3 @@ class IncidentFilter(django_filters.FilterSet):
         if sort == SortChoices.RELEVANCE:
             return queryset.order_by(F("rank").desc(), "-occurred_from", "-pk")
         return queryset.order_by(*SortChoices.orderings[sort])
-
-    @property
-    def is_filtered(self) -> bool:
-        return any(
-            value not in (None, "") for key, value in self.form.cleaned_data.items() if key != "sort"
-        ) if self.form.is_valid() else bool(self.data)
-
-
-def public_filter_fields() -> list[str]:
-    return [name for name in IncidentFilter.base_filters if name != "sort"]
-
-
-__all__ = ["IncidentFilter", "SortChoices", "Q"]
