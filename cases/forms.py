@@ -157,3 +157,68 @@ class ClaimForm(VersionedFormMixin, forms.ModelForm):
         if self.instance.pk and self.has_changed():
             self.instance.version += 1
         return super().save(commit)
+
+
+class ClaimReviewForm(forms.Form):
+    """An editor's decision on one claim in the review queue."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=Claim.Status.choices)
+    methods = forms.MultipleChoiceField(
+        label=_("Methods"),
+        choices=Claim._meta.get_field("methods").choices_enum.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for any status other than Unverified."),
+    )
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "status": claim.status,
+                "methods": claim.methods,
+                "rationale": claim.rationale,
+                "loaded_version": claim.version,
+            },
+        )
+        kwargs.setdefault("prefix", f"claim-{claim.pk}")
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+
+
+class IncidentDecisionForm(forms.Form):
+    """An editor's publication decision on an incident submitted for review."""
+
+    action = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("publish", _("Publish")), ("return_to_draft", _("Send back to draft"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when sending back: the researcher reads it."),
+    )
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        kwargs.setdefault("initial", {"loaded_version": incident.version})
+        kwargs.setdefault("prefix", f"incident-{incident.pk}")
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form fields it names (or on the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

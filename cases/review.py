@@ -1,0 +1,185 @@
+"""The editors' review queue: incidents awaiting a publication decision and unverified claims.
+
+Every decision goes through ``cases.services``; the forms carry the version the editor saw, so a
+decision made on a page that is out of date is refused instead of overwriting someone's work.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import services
+from cases.forms import ClaimReviewForm, IncidentDecisionForm, apply_service_errors
+from cases.models import Category, Claim, Incident, Oblast, PublicationEvent
+
+CLAIMS_PER_PAGE = 20
+
+
+def _require_editor(user) -> None:
+    if not (user.has_perm("cases.verify_claim") or user.has_perm("cases.publish_incident")):
+        raise PermissionDenied(_("The review queue is for editors."))
+
+
+def _scope(request):
+    """The oblast and category filters, validated (unknown values are ignored)."""
+    oblast = request.GET.get("oblast", "")
+    category = request.GET.get("category", "")
+    return (
+        oblast if oblast in Oblast.values else "",
+        category if category in Category.values else "",
+    )
+
+
+def _filter(queryset, prefix, oblast, category):
+    condition = Q()
+    if oblast:
+        condition &= Q(**{f"{prefix}oblast": oblast})
+    if category:
+        condition &= Q(**{f"{prefix}category": category})
+    return queryset.filter(condition)
+
+
+def _back(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("cases:review_queue")
+
+
+def _queue_context(request, claim_forms=None, incident_forms=None):
+    oblast, category = _scope(request)
+    incidents = (
+        _filter(Incident.objects.filter(status=Incident.Status.IN_REVIEW), "", oblast, category)
+        .annotate(
+            submitted_at=Max(
+                "publication_events__at",
+                filter=Q(publication_events__action=PublicationEvent.Action.SUBMIT),
+            )
+        )
+        .select_related("created_by")
+        .order_by("submitted_at", "pk")
+    )
+    claims = (
+        _filter(
+            Claim.objects.filter(status=Claim.Status.UNVERIFIED).exclude(
+                incident__status=Incident.Status.RETRACTED
+            ),
+            "incident__",
+            oblast,
+            category,
+        )
+        .select_related("incident", "statement")
+        .prefetch_related("evidence__source")
+        .order_by("created_at", "pk")
+    )
+    page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
+    claim_forms = claim_forms or {}
+    incident_forms = incident_forms or {}
+    query = request.GET.copy()
+    query.pop("page", None)
+    # A decision that failed is shown first, even if its record has left the queue meanwhile
+    # (e.g. another editor verified the claim): the editor must see why nothing was saved.
+    failed_incidents = [form.incident for form in incident_forms.values()]
+    failed_claims = [form.claim for form in claim_forms.values()]
+    return {
+        "incident_rows": [
+            (incident, incident_forms.get(incident.pk) or IncidentDecisionForm(incident=incident))
+            for incident in failed_incidents + [i for i in incidents if i.pk not in incident_forms]
+        ],
+        "claim_rows": [
+            (claim, claim_forms.get(claim.pk) or ClaimReviewForm(claim=claim))
+            for claim in failed_claims + [c for c in page.object_list if c.pk not in claim_forms]
+        ],
+        "page": page,
+        "query_string": query.urlencode(),
+        "oblast": oblast,
+        "category": category,
+        "oblasts": Oblast.choices,
+        "categories": Category.choices,
+        "may_verify": request.user.has_perm("cases.verify_claim"),
+        "may_publish": request.user.has_perm("cases.publish_incident"),
+        "here": request.get_full_path(),
+    }
+
+
+@login_required
+def review_queue(request):
+    _require_editor(request.user)
+    return render(request, "cases/review_queue.html", _queue_context(request))
+
+
+@login_required
+@require_POST
+def review_claim(request, pk):
+    if not request.user.has_perm("cases.verify_claim"):
+        raise PermissionDenied(_("Only editors can change a claim's status."))
+    claim = get_object_or_404(Claim.objects.select_related("incident"), pk=pk)
+    form = ClaimReviewForm(request.POST, claim=claim)
+    if form.is_valid():
+        try:
+            services.claim_change_status(
+                claim=claim,
+                status=form.cleaned_data["status"],
+                rationale=form.cleaned_data["rationale"],
+                methods=form.cleaned_data["methods"],
+                by=request.user,
+                expected_version=form.cleaned_data["loaded_version"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Claim “%(claim)s” is now %(status)s.")
+                % {"claim": claim, "status": claim.get_status_display()},
+            )
+            return redirect(_back(request))
+    return render(
+        request,
+        "cases/review_queue.html",
+        _queue_context(request, claim_forms={claim.pk: form}) | {"focus": f"claim-{claim.pk}"},
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def review_incident(request, pk):
+    if not request.user.has_perm("cases.publish_incident"):
+        raise PermissionDenied(_("Only editors can publish or send back incidents."))
+    incident = get_object_or_404(Incident, pk=pk)
+    form = IncidentDecisionForm(request.POST, incident=incident)
+    if form.is_valid():
+        try:
+            services.incident_transition(
+                incident=incident,
+                action=form.cleaned_data["action"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["loaded_version"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” is now %(status)s.")
+                % {"title": incident, "status": incident.get_status_display().lower()},
+            )
+            return redirect(_back(request))
+    return render(
+        request,
+        "cases/review_queue.html",
+        _queue_context(request, incident_forms={incident.pk: form})
+        | {"focus": f"incident-{incident.pk}"},
+        status=400,
+    )
