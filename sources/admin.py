@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -96,6 +97,8 @@ class SourceAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
     search_help_text = _("Title, publisher, author or URL.")
     autocomplete_fields = ["incidents"]
     inlines = [SourceFileInline]
+    # Addresses typed without a scheme are https:// (Django 6's default, asked for today).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "published_on"
     readonly_fields = ["created_at", "created_by", "updated_at"]
     fieldsets = [
