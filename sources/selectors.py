@@ -40,3 +40,8 @@ def publicly_held_file(*, sha256: str) -> SourceFile | None:
     an unknown hash does, so the answer reveals nothing about unpublished work.
     """
     return SourceFile.objects.public().select_related("source").filter(sha256=sha256).first()
+
+
+def files_for_source(*, source: Source, user) -> QuerySet[SourceFile]:
+    """The files of ``source`` that ``user`` may see, for ``templates/sources/_files.html``."""
+    return SourceFile.objects.visible_to(user).filter(source=source).order_by("pk")

@@ -189,6 +189,12 @@ def source_file_record_download(*, source_file: SourceFile, by) -> FileCustodyEv
         return _record(source_file=source_file, action=Action.DOWNLOADED_BY_STAFF, by=by)
 
 
+def source_file_record_export(*, source_file: SourceFile, by, detail: str = "") -> FileCustodyEvent:
+    """Record that a file left our custody in an export (say to whom or for what in ``detail``)."""
+    with transaction.atomic():
+        return _record(source_file=source_file, action=Action.EXPORTED, by=by, detail=detail)
+
+
 def source_set_normalised_url(*, source: Source) -> None:
     """Bring ``source.normalised_url`` in step with its URL (the caller saves the source)."""
     source.normalised_url = normalise_url(source.url)

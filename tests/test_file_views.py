@@ -210,3 +210,13 @@ def test_verify_invalid_input_is_a_clear_message(client, value):
 def test_download_needs_get(client):
     source_file = public_file()
     assert client.post(source_file.get_download_url()).status_code == 405
+
+
+@pytest.mark.parametrize(("who", "count"), [(None, 1), ("reader", 1), ("researcher", 2)])
+def test_files_for_source_hides_restricted_files_from_readers(request, who, count):
+    from sources.selectors import files_for_source
+
+    user = request.getfixturevalue(who) if who else None
+    source_file = public_file()
+    SourceFileFactory(source=source_file.source, is_restricted=True)
+    assert files_for_source(source=source_file.source, user=user).count() == count

@@ -312,3 +312,56 @@ def test_verify_files_exits_non_zero(media_root):
 
         execute_from_command_line(["manage.py", "verify_files"])
     assert exit_info.value.code != 0
+
+
+# --- roles and admin pages -------------------------------------------------------------------
+
+
+def test_roles_add_and_flag_files_but_never_delete_them(researcher, editor):
+    for user in (researcher, editor):
+        assert user.has_perms(
+            [
+                "sources.view_sourcefile",
+                "sources.add_sourcefile",
+                "sources.change_sourcefile",
+                "sources.view_filecustodyevent",
+            ]
+        )
+        assert not user.has_perm("sources.delete_sourcefile")
+        assert not user.has_perm("sources.add_filecustodyevent")
+        assert not user.has_perm("sources.change_filecustodyevent")
+
+
+@pytest.mark.parametrize("who", ["researcher", "editor"])
+def test_custody_log_is_shown_read_only_in_the_admin(client, request, who):
+    user = request.getfixturevalue(who)
+    source_file = SourceFileFactory()
+    services.source_file_verify(source_file=source_file, by=user)
+    client.force_login(user)
+
+    html = client.get(f"/admin/sources/sourcefile/{source_file.pk}/change/").content.decode()
+    assert source_file.sha256 in html and "Hash verified" in html
+    assert 'name="custody_events-0-action"' not in html  # log rows are not form fields
+
+    response = client.get("/admin/sources/filecustodyevent/")
+    assert response.status_code == 200 and "Hash verified" in response.content.decode()
+    assert client.get("/admin/sources/filecustodyevent/add/").status_code == 403
+    assert client.get("/admin/sources/sourcefile/add/").status_code == 403
+
+
+def test_readers_without_a_role_cannot_open_the_file_admin(client, reader):
+    client.force_login(reader)
+    response = client.get("/admin/sources/sourcefile/")
+    assert response.status_code == 302  # to the login page: not staff
+
+
+def test_export_is_recorded(editor):
+    source_file = SourceFileFactory()
+    event = services.source_file_record_export(
+        source_file=source_file, by=editor, detail="Sent to the prosecutor's office."
+    )
+    assert (event.action, event.by, event.detail) == (
+        "exported",
+        editor,
+        "Sent to the prosecutor's office.",
+    )
