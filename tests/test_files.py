@@ -365,3 +365,10 @@ def test_export_is_recorded(editor):
         editor,
         "Sent to the prosecutor's office.",
     )
+
+
+def test_source_add_form_takes_uploads(client, researcher):
+    client.force_login(researcher)
+    html = client.get("/admin/sources/source/add/").content.decode()
+    assert 'enctype="multipart/form-data"' in html
+    assert 'name="files-0-upload"' in html
