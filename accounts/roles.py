@@ -14,6 +14,15 @@ _ENTRY_MODELS = {
     "sources": ["source", "officialstatement", "reportedfigure"],
 }
 
+# Evidence files are added and flagged, never deleted or replaced by a role (their custody log
+# protects them); custody logs are written by the services and only read by people.
+_FILE_PERMISSIONS = {
+    ("sources", "view_sourcefile"),
+    ("sources", "add_sourcefile"),
+    ("sources", "change_sourcefile"),
+    ("sources", "view_filecustodyevent"),
+}
+
 # Researchers may remove the parts of an incident they are entering (a mistyped victim or
 # claim), but not whole incidents, sources or statements, which others may cite.
 _RESEARCHER_DELETABLE = {
@@ -31,8 +40,10 @@ def _codenames(models: dict[str, list[str]], actions: list[str]) -> set[tuple[st
     }
 
 
-RESEARCHER_PERMISSIONS = _codenames(_ENTRY_MODELS, ["view", "add", "change"]) | _codenames(
-    _RESEARCHER_DELETABLE, ["delete"]
+RESEARCHER_PERMISSIONS = (
+    _codenames(_ENTRY_MODELS, ["view", "add", "change"])
+    | _codenames(_RESEARCHER_DELETABLE, ["delete"])
+    | _FILE_PERMISSIONS
 )
 
 EDITOR_PERMISSIONS = (
@@ -68,5 +79,18 @@ def sync_roles(apps=None) -> None:
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
             except Permission.DoesNotExist:
+                if not _model_exists(apps, app_label, codename):
+                    # An older migration runs with today's lists, before a later migration
+                    # created the model; that migration syncs the roles again.
+                    continue
                 raise RuntimeError(f"Permission {app_label}.{codename} does not exist") from None
         group.permissions.set(permissions)
+
+
+def _model_exists(apps, app_label: str, codename: str) -> bool:
+    model_name = codename.split("_", 1)[1]
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True

@@ -151,7 +151,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence files. Local folder by default; for an S3-compatible bucket install
+    # django-storages[s3], set MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage and its
+    # AWS_STORAGE_BUCKET_NAME / AWS_S3_ENDPOINT_URL / credentials in the environment.
+    "default": {
+        "BACKEND": os.environ.get(
+            "MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        )
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -162,6 +169,8 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Largest evidence file accepted, in bytes (default 2 GiB). Set the web server's limit to match.
+EVIDENCE_MAX_UPLOAD_BYTES = env_int("EVIDENCE_MAX_UPLOAD_BYTES", 2 * 1024**3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

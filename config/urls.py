@@ -10,4 +10,5 @@ urlpatterns = [
     path("_nested_admin/", include("nested_admin.urls")),
     path("", include("cases.urls")),
     path("", include("sources.urls")),
+    path("", include("sources.file_urls")),
 ]

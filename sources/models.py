@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import Incident
+from cases.models import AppendOnlyModel, Incident
 
 
 class SourceQuerySet(models.QuerySet):
@@ -54,6 +54,11 @@ class Source(models.Model):
     publisher = models.CharField(_("publisher"), max_length=200, blank=True, default="")
     author = models.CharField(_("author"), max_length=200, blank=True, default="")
     url = models.URLField(_("URL"), max_length=2000, blank=True, default="")
+    # The URL in one comparable spelling (sources.normalise), to find the same page entered
+    # twice. Set by the admin and the services, never by save().
+    normalised_url = models.CharField(
+        _("normalised URL"), max_length=2000, blank=True, default="", editable=False
+    )
     published_on = models.DateField(_("published on"), null=True, blank=True)
     accessed_on = models.DateField(_("accessed on"), null=True, blank=True)
     language = models.CharField(
@@ -107,6 +112,7 @@ class Source(models.Model):
                 violation_error_message=_("A source cannot be accessed before it was published."),
             )
         ]
+        indexes = [models.Index(fields=["normalised_url"], name="source_normalised_url")]
 
     def __str__(self):
         return f"{self.publisher}: {self.title}" if self.publisher else self.title
@@ -233,3 +239,149 @@ class ReportedFigure(models.Model):
     def __str__(self):
         unit = f" {self.unit}" if self.unit else ""
         return f"{self.metric}: {self.value}{unit}"
+
+
+def evidence_upload_to(instance: "SourceFile", filename: str) -> str:
+    """evidence/<first two hex digits>/<sha256>/<original name>: one folder per exact file."""
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}/{filename}"
+
+
+class SourceFileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Files a user may download: for readers, unrestricted files of sources they can see."""
+        if user is not None and user.is_active and user.has_perm("sources.view_sourcefile"):
+            return self.all()
+        return self.public()
+
+    def public(self):
+        """Files anyone may download: not restricted, on a source cited by a public record."""
+        return self.filter(
+            is_restricted=False, source__in=Source.objects.visible_to(None).values("pk")
+        )
+
+
+class SourceFile(models.Model):
+    """A file kept as evidence for a source, with the SHA-256 it had when it was collected."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="files", verbose_name=_("source")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=500)
+    sha256 = models.CharField(
+        _("SHA-256"),
+        max_length=64,
+        unique=True,
+        editable=False,
+        error_messages={"unique": _("This exact file (same SHA-256) is already held.")},
+    )
+    size = models.PositiveBigIntegerField(_("size in bytes"), editable=False)
+    mime_type = models.CharField(
+        _("type"), max_length=100, editable=False, help_text=_("Detected from the content.")
+    )
+    original_name = models.CharField(_("original file name"), max_length=255, editable=False)
+    is_restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Never served to readers, never revealed by the public file check."),
+    )
+    is_graphic = models.BooleanField(
+        _("graphic content"),
+        default=False,
+        help_text=_("Readers see a content warning before they can download it."),
+    )
+    notes = models.TextField(
+        _("internal notes"), blank=True, default="", help_text=_("Never public.")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), null=True, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    objects = SourceFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "pk"]
+        verbose_name = _("source file")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="sourcefile_sha256_hex",
+                violation_error_message=_("A SHA-256 is 64 lower-case hexadecimal digits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(uploaded_at__isnull=True, uploaded_by__isnull=True)
+                | Q(uploaded_at__isnull=False, uploaded_by__isnull=False),
+                name="sourcefile_uploaded_at_by_pair",
+                violation_error_message=_("Uploaded at and uploaded by go together."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return self.get_download_url()
+
+    def get_download_url(self):
+        """The download address; graphic files answer it with their content warning first."""
+        return reverse("files:download", kwargs={"pk": self.pk})
+
+    def get_warning_url(self):
+        return reverse("files:warning", kwargs={"pk": self.pk})
+
+    def get_link_url(self):
+        """Where a reader's link should point: the warning for graphic files, else the file."""
+        return self.get_warning_url() if self.is_graphic else self.get_download_url()
+
+    def get_verify_url(self):
+        return f"{reverse('files:verify')}?sha256={self.sha256}"
+
+
+class FileCustodyEvent(AppendOnlyModel):
+    """One thing that happened to a kept file: the chain of custody, written once, never edited."""
+
+    class Action(models.TextChoices):
+        # Received and stored; the detail gives the SHA-256 computed while storing.
+        UPLOADED = "uploaded", _("Uploaded")
+        # Re-hashed; the stored bytes still have the recorded SHA-256.
+        HASH_VERIFIED = "hash_verified", _("Hash verified")
+        # Re-hashed; the stored bytes no longer match the recorded SHA-256.
+        HASH_MISMATCH = "hash_mismatch", _("Hash mismatch")
+        # The stored file could not be found or read.
+        MISSING = "missing", _("Missing")
+        DOWNLOADED_BY_STAFF = "downloaded_by_staff", _("Downloaded by staff")
+        EXPORTED = "exported", _("Exported")
+
+    # Results a reviewer must act on.
+    PROBLEMS = (Action.HASH_MISMATCH, Action.MISSING)
+
+    source_file = models.ForeignKey(
+        SourceFile, on_delete=models.PROTECT, related_name="custody_events"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action)
+    detail = models.TextField(_("detail"), blank=True, default="")
+    # Empty for the system itself, e.g. the scheduled `verify_files`.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        get_latest_by = "at"
+        verbose_name = _("file custody event")
+        indexes = [models.Index(fields=["source_file", "at"], name="custody_file_at")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"

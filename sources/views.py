@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from cases.models import Claim, ClaimEvidence, Incident
 from sources.models import OfficialStatement, ReportedFigure, Source
+from sources.selectors import files_for_source
 
 
 def source_detail(request, pk):
@@ -27,6 +28,7 @@ def source_detail(request, pk):
             "incidents": incidents,
             "evidence": evidence,
             "statements": statements,
+            "files": files_for_source(source=source, user=request.user),
         },
     )
 

@@ -3,6 +3,13 @@ import pytest
 from tests.factories import EditorFactory, ResearcherFactory, SuperuserFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a fresh folder per test, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def researcher(db):
     return ResearcherFactory(username="rita", first_name="Rita", last_name="Researcher")

@@ -1,9 +1,11 @@
 """One factory per model. Factories set the acting user where a record has one."""
 
 import datetime as dt
+import hashlib
 
 import factory
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 
 from accounts.models import User
 from accounts.roles import EDITORS, RESEARCHERS
@@ -17,7 +19,13 @@ from cases.models import (
     Oblast,
     PublicationEvent,
 )
-from sources.models import OfficialStatement, ReportedFigure, Source
+from sources.models import (
+    FileCustodyEvent,
+    OfficialStatement,
+    ReportedFigure,
+    Source,
+    SourceFile,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -112,6 +120,35 @@ class SourceFactory(factory.django.DjangoModelFactory):
     publisher = "CNN"
     url = factory.Sequence(lambda n: f"https://example.org/article/{n}")
     created_by = factory.SubFactory(ResearcherFactory)
+
+
+class SourceFileFactory(factory.django.DjangoModelFactory):
+    """A kept text file whose recorded hash, size and type match its content."""
+
+    class Meta:
+        model = SourceFile
+
+    class Params:
+        content = factory.Sequence(lambda n: f"Transcript of intercept {n}.\n".encode())
+
+    source = factory.SubFactory(SourceFactory)
+    original_name = factory.Sequence(lambda n: f"transcript-{n}.txt")
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name=o.original_name))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    mime_type = "text/plain"
+    uploaded_by = factory.SubFactory(ResearcherFactory)
+    uploaded_at = factory.LazyFunction(lambda: dt.datetime(2025, 5, 6, tzinfo=dt.UTC))
+
+
+class FileCustodyEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FileCustodyEvent
+
+    source_file = factory.SubFactory(SourceFileFactory)
+    action = FileCustodyEvent.Action.UPLOADED
+    by = factory.SelfAttribute("source_file.uploaded_by")
+    at = factory.SelfAttribute("source_file.uploaded_at")
 
 
 class OfficialStatementFactory(factory.django.DjangoModelFactory):

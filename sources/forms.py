@@ -1,0 +1,38 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sources import services
+from sources.models import SourceFile
+
+
+class SourceFileForm(forms.ModelForm):
+    """A row of the files inline: a new row takes an upload, a kept file only its flags."""
+
+    upload = forms.FileField(
+        label=_("file"),
+        required=False,
+        help_text=_("Video, audio, image, PDF, plain text, HTML or WARC."),
+    )
+
+    class Meta:
+        model = SourceFile
+        fields = ["is_restricted", "is_graphic", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Evidence is never replaced: a changed file is a new file with its own hash.
+            self.fields["upload"].disabled = True
+            self.fields["upload"].help_text = _("Kept files cannot be replaced.")
+
+    def clean_upload(self):
+        uploaded = self.cleaned_data.get("upload")
+        if self.instance.pk:
+            return None
+        if not uploaded:
+            raise forms.ValidationError(_("Choose a file."), code="required")
+        # Refuse here, as a form error, what the service would refuse: nothing gets stored.
+        inspection = services.inspect_upload(uploaded=uploaded)
+        services.check_not_held(sha256=inspection.sha256)
+        return uploaded
