@@ -58,7 +58,16 @@ NATIVE_COLUMNS: tuple[str, ...] = (
 REQUIRED_COLUMNS: tuple[str, ...] = ("external_id", "title", "occurred_from", "category")
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-_SPEC_KEYS = {"column", "template", "constant", "values", "patterns", "otherwise", "default", "prefix"}
+_SPEC_KEYS = {
+    "column",
+    "template",
+    "constant",
+    "values",
+    "patterns",
+    "otherwise",
+    "default",
+    "prefix",
+}
 _TOP_KEYS = {"name", "description", "fields", "latest_date", "date_formats", "non_url_text"}
 
 
@@ -188,7 +197,9 @@ def _spec(name: str, raw: Any) -> FieldSpec:
         raise MappingError(f"fields.{name}.values: must map strings to strings.")
     patterns = []
     for item in raw.get("patterns", []):
-        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
+        if not (
+            isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+        ):
             raise MappingError(f"fields.{name}.patterns: each entry is [regex, value].")
         try:
             patterns.append((re.compile(item[0], re.IGNORECASE), item[1]))

@@ -66,7 +66,9 @@ def read_rows(text: str, mapping: Mapping) -> list[SourceRow]:
         if name in mapping.fields
         and mapping.fields[name].constant is None
         and not mapping.fields[name].default
-        and not (columns & ({mapping.fields[name].column} | set(mapping.fields[name].placeholders())))
+        and not (
+            columns & ({mapping.fields[name].column} | set(mapping.fields[name].placeholders()))
+        )
     ]
     missing += [name for name in REQUIRED_COLUMNS if name not in mapping.fields]
     if missing:

@@ -98,7 +98,9 @@ class _Row:
         self.fields: dict[str, Any] = {}
 
     def error(self, name: str, message: str) -> None:
-        self.errors.append(RowError(self.source.number, self.source.origins.get(name, name), message))
+        self.errors.append(
+            RowError(self.source.number, self.source.origins.get(name, name), message)
+        )
 
     def raw(self, name: str) -> str:
         return (self.source.values.get(name) or "").strip()
@@ -279,7 +281,9 @@ def validate_rows(
             for number in numbers:
                 others = ", ".join(str(n) for n in numbers if n != number)
                 errors.append(
-                    RowError(number, column, f"duplicate id {eid!r} in the file (also row {others})")
+                    RowError(
+                        number, column, f"duplicate id {eid!r} in the file (also row {others})"
+                    )
                 )
         parsed = [row for row in parsed if row.external_id not in duplicated]
     errors.sort(key=lambda e: e.row)

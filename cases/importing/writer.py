@@ -153,8 +153,8 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
 
     # Sources: every existing URL, normalised once in Python (no normalised column to query).
     by_url: dict[str, tuple[int, bool]] = {}
-    for pk, url, graphic in Source.objects.exclude(url="").order_by("pk").values_list(
-        "pk", "url", "is_graphic"
+    for pk, url, graphic in (
+        Source.objects.exclude(url="").order_by("pk").values_list("pk", "url", "is_graphic")
     ):
         by_url.setdefault(normalise_url(url), (pk, graphic))
     through = Source.incidents.through
@@ -164,7 +164,9 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
         linked.update(
             through.objects.filter(incident_id__in=chunk).values_list("incident_id", "source_id")
         )
-        claimed.update(Claim.objects.filter(incident_id__in=chunk).values_list("incident_id", "text"))
+        claimed.update(
+            Claim.objects.filter(incident_id__in=chunk).values_list("incident_id", "text")
+        )
 
     slugs = _unique_slugs([row for row in rows if row.external_id not in existing])
     graphic_pks: set[int] = set()
@@ -312,7 +314,9 @@ def import_incidents(
     result.rows = len(rows)
     parsed, result.errors, result.warnings = validate_rows(rows, mapping)
     will_write = not dry_run and (skip_invalid or not result.errors)
-    reason = f"Imported from {filename or 'a CSV file'} ({mapping.name}, sha256 {result.sha256[:12]})"
+    reason = (
+        f"Imported from {filename or 'a CSV file'} ({mapping.name}, sha256 {result.sha256[:12]})"
+    )
     with transaction.atomic():
         plan = _plan(parsed, by=by, lock=will_write)
         for outcome in plan.outcomes:
