@@ -134,7 +134,7 @@ def render_template(template: str, row: dict[str, str]) -> str:
         values = {name: (row.get(name) or "").strip() for name in names}
         if names and not any(values.values()):
             continue
-        lines.append(_PLACEHOLDER.sub(lambda m: values[m.group(1)], line))
+        lines.append(_PLACEHOLDER.sub(lambda m, values=values: values[m.group(1)], line))
     return "\n".join(lines).strip()
 
 
