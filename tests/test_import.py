@@ -392,3 +392,137 @@ def test_command_with_shipped_mapping_dry_run_and_user(researcher):
         "import_incidents", str(FIXTURES / "native_ok.csv"), "--user=rita", stdout=out, stderr=err
     )
     assert Incident.objects.filter(created_by=researcher).count() == 3
+
+
+# --- the admin page ---------------------------------------------------------------------------
+
+
+IMPORT_URL = "/admin/cases/incident/import/"
+
+
+@pytest.fixture
+def upload_dir(tmp_path, settings):
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
+def upload(name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+@pytest.mark.django_db
+def test_admin_preview_then_confirm_as_researcher(client_for, researcher, upload_dir):
+    client = client_for(researcher)
+    changelist = client.get("/admin/cases/incident/")
+    assert IMPORT_URL in changelist.content.decode()
+    assert client.get(IMPORT_URL).status_code == 200
+
+    preview = client.post(
+        IMPORT_URL, {"file": upload("ok.csv", fixture("native_ok.csv")), "mapping": "native"}
+    )
+
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "3 to create" in page
+    assert "Execution of surrendering soldiers near Popasna" in page
+    assert Incident.objects.count() == 0  # the preview writes nothing
+    assert len(list(upload_dir.glob("*.csv"))) == 1
+    token = client.session["incident_import"]["token"]
+
+    done = client.post(IMPORT_URL, {"token": token})
+
+    assert done.status_code == 302
+    assert Incident.objects.filter(created_by=researcher, status="draft").count() == 3
+    assert Incident.history.filter(history_user=researcher).count() == 3
+    assert list(upload_dir.glob("*.csv")) == []
+    assert "incident_import" not in client.session
+    # The token is single-use.
+    again = client.post(IMPORT_URL, {"token": token})
+    assert again.status_code == 302 and again.url == IMPORT_URL
+    assert Incident.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_admin_preview_shows_errors_and_confirm_needs_skip_invalid(
+    client_for, researcher, upload_dir
+):
+    client = client_for(researcher)
+    preview = client.post(
+        IMPORT_URL,
+        {"file": upload("cir.csv", fixture("cir_like.csv")), "mapping": "cir_monitor"},
+    )
+    page = preview.content.decode()
+    assert "row 8, column date: 2024-02-24 is after 2022-11-25; a typo in the year?" in page
+    assert 'name="skip_invalid"' in page
+    token = client.session["incident_import"]["token"]
+
+    refused = client.post(IMPORT_URL, {"token": token})
+    assert refused.status_code == 400
+    assert Incident.objects.count() == 0
+
+    done = client.post(IMPORT_URL, {"token": token, "skip_invalid": "on"})
+    assert done.status_code == 302
+    assert set(Incident.objects.values_list("external_id", flat=True)) == {
+        "cir:UW0001",
+        "cir:UW0002",
+    }
+
+
+@pytest.mark.django_db
+def test_admin_uploaded_mapping_and_bad_mapping(client_for, researcher, upload_dir):
+    client = client_for(researcher)
+    bad = client.post(
+        IMPORT_URL,
+        {
+            "file": upload("x.csv", b"ID\n1\n"),
+            "mapping": "upload",
+            "mapping_file": upload("m.json", b'{"fields": {"headline": "x"}}'),
+        },
+    )
+    assert bad.status_code == 200
+    assert "not native column" in bad.content.decode()
+    assert "incident_import" not in client.session
+
+    good = client.post(
+        IMPORT_URL,
+        {
+            "file": upload("x.csv", b"ID,T,D,C\n1,Title,2022-01-01,torture\n"),
+            "mapping": "upload",
+            "mapping_file": upload(
+                "m.json",
+                b'{"fields": {"external_id": "ID", "title": "T", "occurred_from": "D",'
+                b' "category": "C"}}',
+            ),
+        },
+    )
+    assert "1 to create" in good.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", [None, "reader"])
+def test_admin_import_refused_for_anonymous_and_readers(client_for, who, reader, upload_dir):
+    client = client_for(reader if who else None)
+    for response in (
+        client.get(IMPORT_URL),
+        client.post(IMPORT_URL, {"file": upload("ok.csv", fixture("native_ok.csv"))}),
+    ):
+        assert response.status_code == 302
+        assert response.url.startswith("/admin/login/")
+    assert Incident.objects.count() == 0
+    assert not upload_dir.exists() or list(upload_dir.glob("*.csv")) == []
+
+
+@pytest.mark.django_db
+def test_admin_import_refused_without_add_permission(client_for, upload_dir):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    assert client_for(staff).get(IMPORT_URL).status_code == 403
+
+
+@pytest.mark.django_db
+def test_editor_may_import(client_for, editor, upload_dir):
+    client = client_for(editor)
+    assert client.get(IMPORT_URL).status_code == 200
