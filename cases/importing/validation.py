@@ -292,7 +292,9 @@ def validate_rows(
 
 
 def _urls(row: _Row) -> list[str]:
+    """The row's valid URLs; the words that are not URLs are reported once per cell."""
     urls: list[str] = []
+    rejected: list[str] = []
     for token in split_urls(row.raw("source_urls")):
         candidate = token
         if "://" not in candidate and re.match(r"^[\w-]+(\.[\w-]+)+/", candidate):
@@ -302,19 +304,20 @@ def _urls(row: _Row) -> list[str]:
                 raise ValidationError("too long")
             _validate_url(candidate)
         except ValidationError:
-            if row.mapping.non_url_text == "ignore":
-                row.warnings.append(
-                    RowError(
-                        row.source.number,
-                        row.source.origins.get("source_urls", "source_urls"),
-                        f"not a URL, ignored: {token[:80]!r}",
-                    )
-                )
-            else:
-                row.error("source_urls", f"not a URL: {token[:80]!r}")
+            rejected.append(token)
             continue
         if candidate not in urls:
             urls.append(candidate)
+    if rejected:
+        text = " ".join(rejected)
+        text = text if len(text) <= 80 else text[:79] + "…"
+        if row.mapping.non_url_text == "ignore":
+            column = row.source.origins.get("source_urls", "source_urls")
+            row.warnings.append(
+                RowError(row.source.number, column, f"not a URL, ignored: {text!r}")
+            )
+        else:
+            row.error("source_urls", f"not a URL: {text!r}")
     return urls
 
 
