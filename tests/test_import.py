@@ -523,3 +523,27 @@ def test_admin_import_refused_without_add_permission(client_for, upload_dir):
 def test_editor_may_import(client_for, editor, upload_dir):
     client = client_for(editor)
     assert client.get(IMPORT_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_queries_do_not_grow_with_rows():
+    """Bulk reads and writes only: 4 rows and 20 rows cost the same number of queries.
+
+    (Above ~25 rows SQLite splits the history inserts into batches of 999 parameters.)
+    """
+
+    def data(n: int, offset: int) -> bytes:
+        rows = [
+            f"q:{offset + i},Title {i},2022-01-01,torture,https://q.org/{offset + i} https://q.org/s"
+            for i in range(n)
+        ]
+        return csv_bytes(HEADER, *rows)
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        import_incidents(data=data(4, 0))
+    with CaptureQueriesContext(connection) as large:
+        import_incidents(data=data(20, 100))
+    assert len(large.captured_queries) == len(small.captured_queries)
