@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cases import services
 from cases.forms import ClaimForm, IncidentAdminForm
+from cases.importing.admin_views import IncidentImportAdminMixin
 from cases.models import (
     AllegedVictim,
     Claim,
@@ -139,7 +140,9 @@ class WorkflowForm(forms.Form):
 
 
 @admin.register(Incident)
-class IncidentAdmin(nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
+class IncidentAdmin(
+    IncidentImportAdminMixin, nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin
+):
     form = IncidentAdminForm
     inlines = [VictimInline, ClaimInline, SourceLinkInline, StatementLinkInline]
     list_display = [

@@ -1,0 +1,330 @@
+"""Rows in native columns → typed incident values, or errors naming the row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from cases.importing.mapping import Mapping
+from cases.importing.reader import RowError, SourceRow
+from cases.models import Category, DatePrecision, Incident, LocationPrecision, Oblast
+
+# Incident fields the file may set (the rest of the native columns feed sources and claims).
+INCIDENT_FIELDS: tuple[str, ...] = (
+    "title",
+    "summary",
+    "description",
+    "occurred_from",
+    "occurred_to",
+    "date_precision",
+    "place_name",
+    "oblast",
+    "country",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "category",
+    "perpetrator",
+    "victims_min",
+    "victims_max",
+)
+_TRUE = {"1", "yes", "true", "y", "graphic"}
+_FALSE = {"0", "no", "false", "n", ""}
+_URL_SPLIT = re.compile(r"[\s|]+")
+# Two URLs pasted together without a space: "https://a/1https://a/1".
+_GLUED = re.compile(r"(?<=\S)(?=https?://)", re.IGNORECASE)
+_validate_url = URLValidator(schemes=["http", "https"])
+_SIX_PLACES = Decimal("0.000001")
+
+
+@dataclass
+class ParsedRow:
+    """A valid row: what the incident, its sources and its claim should look like."""
+
+    number: int
+    external_id: str
+    fields: dict[str, Any]  # only the incident fields the file supplies
+    urls: list[str] = field(default_factory=list)
+    graphic: bool = False
+    claim: str = ""
+    claimant: str = ""
+
+
+def _choice(enum, raw: str) -> str:
+    """A choice's value from its value or its label, case-insensitively."""
+    key = " ".join(raw.split()).casefold()
+    for value, label in enum.choices:
+        if key in (value.casefold(), str(label).casefold()):
+            return value
+    raise ValueError
+
+
+def _partial_date(raw: str, formats: tuple[str, ...]) -> tuple[dt.date, str | None]:
+    """A date, and the precision its form implies (``2022-03`` → month, ``2022`` → year)."""
+    for fmt in formats:
+        try:
+            return dt.datetime.strptime(raw, fmt).date(), None  # noqa: DTZ007 (a date, no time)
+        except ValueError:
+            pass
+    if re.fullmatch(r"\d{4}-\d{2}", raw):
+        return dt.date(int(raw[:4]), int(raw[5:]), 1), DatePrecision.MONTH
+    if re.fullmatch(r"\d{4}", raw):
+        return dt.date(int(raw), 1, 1), DatePrecision.YEAR
+    raise ValueError
+
+
+def split_urls(cell: str) -> list[str]:
+    """The URLs in a cell: whitespace- or ``|``-separated, glued pairs pulled apart."""
+    return [part for token in _URL_SPLIT.split(cell) for part in _GLUED.split(token) if part]
+
+
+class _Row:
+    """Collects one row's values and errors."""
+
+    def __init__(self, source: SourceRow, mapping: Mapping, latest: dt.date):
+        self.source = source
+        self.mapping = mapping
+        self.latest = latest
+        self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []
+        self.fields: dict[str, Any] = {}
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.append(
+            RowError(self.source.number, self.source.origins.get(name, name), message)
+        )
+
+    def raw(self, name: str) -> str:
+        return (self.source.values.get(name) or "").strip()
+
+    def text(self, name: str, *, max_length: int | None = None, required: bool = False) -> None:
+        if name not in self.source.present:
+            return
+        value = self.raw(name)
+        if required and not value:
+            self.error(name, "a value is required")
+        elif max_length and len(value) > max_length:
+            self.error(name, f"at most {max_length} characters (this has {len(value)})")
+        else:
+            self.fields[name] = value
+
+    def choice(self, name: str, enum, what: str, *, required: bool = False) -> None:
+        if name not in self.source.present:
+            return
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.error(name, "a value is required")
+            elif name == "oblast":
+                self.fields[name] = ""
+            return
+        try:
+            self.fields[name] = _choice(enum, value)
+        except ValueError:
+            self.error(name, f"unknown {what} {value!r}")
+
+    def date(self, name: str, *, required: bool = False) -> None:
+        if name not in self.source.present:
+            if required:
+                self.error(name, "a value is required")
+            return
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.error(name, "a date is required")
+            else:
+                self.fields[name] = None
+            return
+        try:
+            parsed, implied = _partial_date(value, self.mapping.date_formats)
+        except ValueError:
+            self.error(name, f"not a date: {value!r} (use YYYY-MM-DD)")
+            return
+        if parsed > self.latest:
+            self.error(name, f"{parsed} is after {self.latest}; a typo in the year?")
+            return
+        self.fields[name] = parsed
+        if implied and name == "occurred_from" and not self.raw("date_precision"):
+            self.fields["date_precision"] = implied
+
+    def coordinate(self, name: str, limit: int) -> None:
+        if name not in self.source.present:
+            return
+        value = self.raw(name)
+        if not value:
+            self.fields[name] = None
+            return
+        try:
+            number = Decimal(value.replace(",", "."))
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            self.error(name, f"not a number: {value!r}")
+            return
+        if not -limit <= number <= limit:
+            self.error(name, f"{value} is out of range (-{limit} to {limit})")
+            return
+        self.fields[name] = number.quantize(_SIX_PLACES, rounding=ROUND_HALF_UP)
+
+    def count(self, name: str) -> None:
+        if name not in self.source.present:
+            return
+        value = self.raw(name)
+        if not value:
+            self.fields[name] = None
+        elif value.isdigit() and int(value) < 2**31:
+            self.fields[name] = int(value)
+        else:
+            self.error(name, f"not a whole number of people: {value!r}")
+
+
+def _check_row(row: _Row) -> None:
+    """The incident's own rules (the database constraints), reported against the file's cells."""
+    f = row.fields
+    if f.get("occurred_to") and f.get("occurred_from") and f["occurred_to"] < f["occurred_from"]:
+        row.error("occurred_to", "the end date is before the start date")
+    if ("latitude" in f or "longitude" in f) and (f.get("latitude") is None) != (
+        f.get("longitude") is None
+    ):
+        missing = "latitude" if f.get("latitude") is None else "longitude"
+        row.error(missing, "give both latitude and longitude, or neither")
+    if f.get("victims_max") is not None:
+        if f.get("victims_min") is None:
+            row.error("victims_min", "a maximum number of victims needs a minimum")
+        elif f["victims_max"] < f["victims_min"]:
+            row.error("victims_max", "the maximum is below the minimum")
+    if row.errors:
+        return
+    # Field-level rules the model knows and we did not repeat above (lengths, validators).
+    incident = Incident(**f)
+    try:
+        incident.clean_fields(exclude=[n.name for n in Incident._meta.fields if n.name not in f])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                row.error(name, message)
+
+
+def validate_rows(
+    rows: list[SourceRow], mapping: Mapping
+) -> tuple[list[ParsedRow], list[RowError], list[RowError]]:
+    """Parse every row. Returns the valid rows, the errors and the warnings.
+
+    A row is valid when none of its cells has an error and its external id appears in no other
+    row of the file (with duplicates we cannot know which row the id belongs to, so none of them
+    is imported).
+    """
+    latest = mapping.latest_date or timezone.localdate()
+    parsed: list[ParsedRow] = []
+    errors: list[RowError] = []
+    warnings: list[RowError] = []
+    numbers_by_id: dict[str, list[int]] = defaultdict(list)
+    for source in rows:
+        row = _Row(source, mapping, latest)
+        row.text("external_id", max_length=100, required=True)
+        row.text("title", max_length=300, required=True)
+        row.text("summary")
+        row.text("description")
+        row.date("occurred_from", required=True)
+        row.date("occurred_to")
+        row.choice("date_precision", DatePrecision, "date precision")
+        row.text("place_name", max_length=200)
+        row.choice("oblast", Oblast, "oblast")
+        row.text("country", max_length=100)
+        if not row.fields.get("country", "x"):
+            del row.fields["country"]  # empty: the model's default (Ukraine) on create
+        row.coordinate("latitude", 90)
+        row.coordinate("longitude", 180)
+        row.choice("location_precision", LocationPrecision, "location precision")
+        row.choice("category", Category, "category", required=True)
+        row.text("perpetrator", max_length=300)
+        row.count("victims_min")
+        row.count("victims_max")
+        for name in ("date_precision", "location_precision"):
+            if row.fields.get(name, "x") == "":
+                del row.fields[name]
+        _check_row(row)
+        urls = _urls(row)
+        graphic = _flag(row, "sources_graphic")
+        claimant = row.raw("claimant")
+        if len(claimant) > 300:
+            row.error("claimant", "at most 300 characters")
+        external_id = row.fields.pop("external_id", "")
+        if external_id:
+            numbers_by_id[external_id].append(source.number)
+        errors.extend(row.errors)
+        warnings.extend(row.warnings)
+        if not row.errors:
+            parsed.append(
+                ParsedRow(
+                    number=source.number,
+                    external_id=external_id,
+                    fields=row.fields,
+                    urls=urls,
+                    graphic=graphic,
+                    claim=row.raw("claim"),
+                    claimant=claimant,
+                )
+            )
+    duplicated = {eid: numbers for eid, numbers in numbers_by_id.items() if len(numbers) > 1}
+    if duplicated:
+        column = rows[0].origins.get("external_id", "external_id")
+        for eid, numbers in duplicated.items():
+            for number in numbers:
+                others = ", ".join(str(n) for n in numbers if n != number)
+                errors.append(
+                    RowError(
+                        number, column, f"duplicate id {eid!r} in the file (also row {others})"
+                    )
+                )
+        parsed = [row for row in parsed if row.external_id not in duplicated]
+    errors.sort(key=lambda e: e.row)
+    warnings.sort(key=lambda e: e.row)
+    return parsed, errors, warnings
+
+
+def _urls(row: _Row) -> list[str]:
+    """The row's valid URLs; the words that are not URLs are reported once per cell."""
+    urls: list[str] = []
+    rejected: list[str] = []
+    for token in split_urls(row.raw("source_urls")):
+        candidate = token
+        if "://" not in candidate and re.match(r"^[\w-]+(\.[\w-]+)+/", candidate):
+            candidate = f"https://{candidate}"  # "t.me/channel/1": a URL without its scheme
+        try:
+            if len(candidate) > 2000:
+                raise ValidationError("too long")
+            _validate_url(candidate)
+        except ValidationError:
+            rejected.append(token)
+            continue
+        if candidate not in urls:
+            urls.append(candidate)
+    if rejected:
+        text = " ".join(rejected)
+        text = text if len(text) <= 80 else text[:79] + "…"
+        if row.mapping.non_url_text == "ignore":
+            column = row.source.origins.get("source_urls", "source_urls")
+            row.warnings.append(
+                RowError(row.source.number, column, f"not a URL, ignored: {text!r}")
+            )
+        else:
+            row.error("source_urls", f"not a URL: {text!r}")
+    return urls
+
+
+def _flag(row: _Row, name: str) -> bool:
+    value = row.raw(name).casefold()
+    if value in _TRUE:
+        return True
+    if value not in _FALSE:
+        row.error(name, f"use yes or no, not {value!r}")
+    return False
