@@ -1,6 +1,6 @@
 """One spelling per address, so that the same page entered twice is recognised as a duplicate."""
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 # Parameters that say how a reader arrived, not what they are reading.
 TRACKING_PARAMETERS = frozenset(
@@ -57,9 +57,12 @@ def normalise_url(url: str) -> str:
         userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
         netloc = f"{userinfo}@{netloc}"
     path = parts.path.rstrip("/")
-    query = sorted(
-        (name, value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not is_tracking_parameter(name)
+    # Filter and sort the raw pairs rather than re-encoding them, so ``?single`` stays as it is.
+    query = "&".join(
+        sorted(
+            pair
+            for pair in parts.query.split("&")
+            if pair and not is_tracking_parameter(unquote_plus(pair.partition("=")[0]))
+        )
     )
-    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+    return urlunsplit((scheme, netloc, path, query, ""))

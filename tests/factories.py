@@ -26,6 +26,7 @@ from sources.models import (
     Source,
     SourceFile,
 )
+from sources.normalise import normalise_url
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -119,6 +120,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Source article {n}")
     publisher = "CNN"
     url = factory.Sequence(lambda n: f"https://example.org/article/{n}")
+    normalised_url = factory.LazyAttribute(lambda source: normalise_url(source.url))
     created_by = factory.SubFactory(ResearcherFactory)
 
 

@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.importing.mapping import MappingError, load_mapping, parse_mapping
-from cases.importing.normalise import normalise_url
 from cases.importing.validation import split_urls
 from cases.importing.writer import Action, import_incidents
 from cases.models import Claim, Incident
 from sources.models import Source
+from sources.normalise import normalise_url
 from tests.factories import IncidentFactory, SourceFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"

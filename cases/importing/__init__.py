@@ -1,7 +1,7 @@
 """CSV import of incidents: read a file, map another tracker's columns onto ours, validate every
 row, then write in bulk in one transaction.
 
-Modules: ``normalise`` (URL normalisation for source de-duplication), ``mapping`` (the mapping
+Modules: ``mapping`` (the mapping
 file format), ``reader`` (CSV → rows in our native columns), ``validation`` (rows → typed values
 or per-cell errors), ``writer`` (the import service). See docs/import.md.
 """

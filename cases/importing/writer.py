@@ -19,11 +19,11 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases.importing.mapping import Mapping
-from cases.importing.normalise import normalise_url
 from cases.importing.reader import FileError, RowError, decode, read_rows
 from cases.importing.validation import ParsedRow, validate_rows
 from cases.models import Claim, Incident
 from sources.models import Source
+from sources.normalise import normalise_url
 
 BATCH = 500
 CHUNK = 900  # ids per IN (…) list: under SQLite's historical limit of 999 parameters
@@ -151,12 +151,14 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
     matched_pks = [incident.pk for incident in existing.values()]
     plan.incident_pks = {eid: incident.pk for eid, incident in existing.items()}
 
-    # Sources: every existing URL, normalised once in Python (no normalised column to query).
+    # Sources: matched on the stored normalised URL (sources.normalise, kept by the admin).
     by_url: dict[str, tuple[int, bool]] = {}
-    for pk, url, graphic in (
-        Source.objects.exclude(url="").order_by("pk").values_list("pk", "url", "is_graphic")
+    for pk, key, graphic in (
+        Source.objects.exclude(normalised_url="")
+        .order_by("pk")
+        .values_list("pk", "normalised_url", "is_graphic")
     ):
-        by_url.setdefault(normalise_url(url), (pk, graphic))
+        by_url.setdefault(key, (pk, graphic))
     through = Source.incidents.through
     linked: set[tuple[int, int]] = set()
     claimed: set[tuple[int, str]] = set()
@@ -193,6 +195,7 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
                         title=url[:400],
                         publisher=_publisher(url),
                         url=url,
+                        normalised_url=key,
                         created_by=by,
                     )
                 source.is_graphic = source.is_graphic or row.graphic
