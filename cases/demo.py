@@ -125,5 +125,6 @@ def load_demo(*, password: str = DEFAULT_PASSWORD) -> dict[str, int]:
                 action="publish",
                 by=editor,
                 note="Checked against the seed report; statuses reflect what the report supports.",
+                notify=False,
             )
     return created

@@ -168,12 +168,14 @@ def incident_transition(
     by,
     note: str = "",
     expected_version: int | None = None,
+    notify: bool = True,
 ) -> PublicationEvent:
     """Move an incident through the publication workflow and record the event.
 
     Checks the transition table and the actor's permission; retracting, sending back and
     unpublishing need a note (a retraction note is shown to readers). The researcher who
-    submitted the incident is emailed, after commit, when it is published or sent back.
+    submitted the incident is emailed, after commit, when it is published or sent back
+    (``notify=False`` for loaders that replay a workflow, such as the demo data).
     """
     action = A(action)
     if not by.has_perm(ACTION_PERMISSION[action]):
@@ -218,7 +220,7 @@ def incident_transition(
         )
         event.full_clean()
         event.save()
-        if action in (A.PUBLISH, A.RETURN_TO_DRAFT):
+        if notify and action in (A.PUBLISH, A.RETURN_TO_DRAFT):
             transaction.on_commit(lambda: _notify_submitter(event))
     for field in (
         "status",
