@@ -135,3 +135,11 @@ def public_pages() -> list[tuple[str, str]]:
         ("about-verification", "/about/verification/"),
         ("verify-file", "/verify-file/"),
     ]
+
+
+@pytest.fixture
+def playwright_request(playwright) -> Iterator:
+    """An HTTP client without a browser page, for fetching pages as they are served."""
+    context = playwright.request.new_context()
+    yield context
+    context.dispose()
