@@ -85,9 +85,9 @@ def test_reader_exports_the_filtered_list(page: Page, live_server, demo) -> None
         export.first.click()
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
-    with open(download.path(), encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    rows = list(csv.DictReader(io.StringIO(text)))
-    titles = [row.get("title", "") for row in rows]
-    assert any(ZAPORIZHZHIA_TITLE in title for title in titles), text[:500]
-    assert not any(POPASNA_TITLE in title for title in titles), "the filters were not applied"
+    text = download.path().read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) >= 2, text[:500]  # a header and at least the filtered incident
+    # Whatever the columns are called, the filtered incident is in it and the other is not.
+    assert any(ZAPORIZHZHIA_TITLE in cell for row in rows for cell in row), text[:500]
+    assert not any(POPASNA_TITLE in cell for row in rows for cell in row), "filters not applied"
