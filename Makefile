@@ -24,8 +24,12 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py load_demo --password "$(DEMO_PASSWORD)"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite; set DATABASE_URL to run it against PostgreSQL.
+# The whole suite; set DATABASE_URL to run it against PostgreSQL. The browser tests
+# (tests/browser) need Debian's Chromium at /usr/bin/chromium and Java for the HTML checker;
+# without them those tests are skipped, and this says so before and after the run.
 test: install
+	@test -x /usr/bin/chromium || echo "NOTE: browser tests will be SKIPPED: Chromium not installed (apt-get install chromium)"
+	@command -v java >/dev/null || echo "NOTE: HTML validation will be SKIPPED: Java not installed (apt-get install default-jre-headless)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
