@@ -186,8 +186,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # change with no recorded rationale); corrections are made forward, in the open.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# The site's public address, used in suggested citations and feeds.
+# The site's public address, used in suggested citations, feeds, the sitemap and exports.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The organisation named as the author of feeds and ClaimReview JSON-LD.
+SITE_NAME = os.environ.get("SITE_NAME", "Case tracker")
 
 LOGGING = {
     "version": 1,
