@@ -198,7 +198,7 @@ def stream_csv(incidents: Iterable[Incident]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-# --- JSON and GeoJSON ---------------------------------------------------------------------
+# --- JSON and GeoJSON ----------------------------------------------------------------------------
 
 
 def _dumps(value) -> str:

@@ -25,7 +25,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-# --- validating answers against the published schema ------
+# --- validating answers against the published schema ---------------------------------------------
 
 
 def _nullable_to_json_schema(node):
@@ -60,7 +60,7 @@ def assert_matches_schema(openapi, path: str, data):
     jsonschema.validate(data, document)
 
 
-# --- round trip ------
+# --- round trip ----------------------------------------------------------------------------------
 
 
 def test_demo_data_round_trips_through_the_api(client, openapi):
@@ -134,7 +134,7 @@ def test_incident_detail_shows_what_the_public_sees(client, editor, openapi):
     assert data["statements"][0]["figures"][0]["value"] == 75
 
 
-# --- filters and pagination ------
+# --- filters and pagination ----------------------------------------------------------------------
 
 
 def test_incident_list_applies_the_list_filters(client):
@@ -176,7 +176,7 @@ def test_pagination_defaults_to_25_and_caps_at_100(client):
     assert client.get("/api/v1/incidents/?page=99").status_code == 404
 
 
-# --- gate ------
+# --- gate ----------------------------------------------------------------------------------------
 
 
 def test_drafts_and_their_records_are_404_even_for_staff(client, editor):
@@ -222,7 +222,7 @@ def test_anonymous_clients_are_throttled(client, monkeypatch):
     assert codes == [200, 200, 200, 429]
 
 
-# --- query budgets ------
+# --- query budgets -------------------------------------------------------------------------------
 
 
 def _incident_with_everything():
@@ -265,7 +265,7 @@ def test_other_list_query_budgets(client, django_assert_max_num_queries, n):
             assert client.get(f"/api/v1/{path}/").status_code == 200
 
 
-# --- schema and documentation ------
+# --- schema and documentation --------------------------------------------------------------------
 
 
 def test_schema_describes_every_endpoint_and_the_list_filters(openapi):
