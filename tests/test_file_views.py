@@ -38,7 +38,7 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-# --- downloads -----------------------------------------------------------------------------------
+# --- downloads -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("who", [None, "reader", "researcher", "editor"])
@@ -134,7 +134,7 @@ def test_files_component_lists_hash_size_type_and_link():
     assert "Restricted: not available to the public." in html
 
 
-# --- /verify-file/ -------------------------------------------------------------------------------
+# --- /verify-file/ ---------------------------------------------------------------------------
 
 VERIFY = "/verify-file/"
 

@@ -35,7 +35,7 @@ def change_url(source):
     return f"/admin/sources/source/{source.pk}/change/"
 
 
-# --- hashing -------------------------------------------------------------------------------------
+# --- hashing ---------------------------------------------------------------------------------
 
 
 def test_sha256_of_a_multi_chunk_file_equals_hashlib(researcher, media_root):
@@ -90,7 +90,7 @@ def test_gzipped_warc_is_accepted(researcher):
     assert source_file.mime_type == "application/gzip"
 
 
-# --- refusals ------------------------------------------------------------------------------------
+# --- refusals --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_admin_refusal_is_a_form_error_and_leaves_nothing(
     assert stored_files(media_root) == []
 
 
-# --- duplicates ----------------------------------------------------------------------------------
+# --- duplicates ------------------------------------------------------------------------------
 
 
 def test_same_file_cannot_be_stored_twice(client, researcher, media_root):
@@ -255,7 +255,7 @@ def test_no_duplicate_warning_for_a_different_url(client, researcher):
     assert "Possible duplicate" not in client.get(change_url(source)).content.decode()
 
 
-# --- custody and verification --------------------------------------------------------------------
+# --- custody and verification ----------------------------------------------------------------
 
 
 def test_custody_log_is_append_only():
@@ -314,7 +314,7 @@ def test_verify_files_exits_non_zero(media_root):
     assert exit_info.value.code != 0
 
 
-# --- roles and admin pages -----------------------------------------------------------------------
+# --- roles and admin pages -------------------------------------------------------------------
 
 
 def test_roles_add_and_flag_files_but_never_delete_them(researcher, editor):

@@ -47,7 +47,7 @@ def counts() -> tuple[int, ...]:
     )
 
 
-# --- URL normalisation ---------------------------------------------------------------------------
+# --- URL normalisation ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_split_urls_accepts_whitespace_pipes_and_glued_pairs():
     ]
 
 
-# --- native format -------------------------------------------------------------------------------
+# --- native format ----------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -185,7 +185,7 @@ def test_future_date_is_an_error():
     ]
 
 
-# --- re-import -----------------------------------------------------------------------------------
+# --- re-import --------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -234,7 +234,7 @@ def test_published_incidents_are_not_overwritten():
     assert Incident.objects.get().title == "Published title"
 
 
-# --- sources -------------------------------------------------------------------------------------
+# --- sources ----------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -257,7 +257,7 @@ def test_sources_are_deduplicated_by_normalised_url():
     assert set(new.incidents.values_list("external_id", flat=True)) == {"s:2", "s:3"}
 
 
-# --- mappings ------------------------------------------------------------------------------------
+# --- mappings ---------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -346,7 +346,7 @@ def test_mapping_constants_values_and_defaults():
     assert (incident.date_precision, incident.country) == ("approximate", "Ukraine")
 
 
-# --- permissions and the command -----------------------------------------------------------------
+# --- permissions and the command --------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -391,7 +391,7 @@ def test_command_with_shipped_mapping_dry_run_and_user(researcher):
     assert Incident.objects.filter(created_by=researcher).count() == 3
 
 
-# --- the admin page ------------------------------------------------------------------------------
+# --- the admin page ---------------------------------------------------------------------------
 
 
 IMPORT_URL = "/admin/cases/incident/import/"

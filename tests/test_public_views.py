@@ -43,7 +43,7 @@ def test_dates_are_written_with_their_precision(start, end, precision, expected)
     assert format_date_range(start, end, precision) == expected
 
 
-# --- access --------------------------------------------------------------------------------------
+# --- access ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_sources_and_statements_of_drafts_are_404(client):
     assert client.get(statement.get_absolute_url()).status_code == 404
 
 
-# --- incident page -------------------------------------------------------------------------------
+# --- incident page ------------------------------------------------------------------------------
 
 
 def test_incident_page_shows_every_claim_with_status_evidence_and_history(client, editor):
@@ -139,7 +139,7 @@ def test_retracted_incident_shows_its_notice(client):
     assert "Retracted" in html and "The footage was shown to predate the war." in html
 
 
-# --- list ----------------------------------------------------------------------------------------
+# --- list ---------------------------------------------------------------------------------------
 
 
 def titles(response):
@@ -368,7 +368,7 @@ def test_no_sentinel_leaves_through_exports_api_feeds_sitemap_or_jsonld(
     assert draft_source.get_absolute_url() not in sitemap
 
 
-# --- query budgets -------------------------------------------------------------------------------
+# --- query budgets --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("n", [5, 25])
