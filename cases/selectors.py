@@ -57,7 +57,8 @@ def claim_status_counts(*, user) -> list[tuple[str, str, int]]:
 def incident_for_page(*, slug: str, user) -> Incident:
     """One incident with everything its page shows, in a fixed number of queries."""
     evidence = ClaimEvidence.objects.select_related("source").order_by("relation", "pk")
-    claims = Claim.objects.select_related("statement").prefetch_related(
+    # The statement's source gives the claim's "appearance" in the page's ClaimReview JSON-LD.
+    claims = Claim.objects.select_related("statement__reported_in").prefetch_related(
         Prefetch("evidence", queryset=evidence)
     )
     statements = OfficialStatement.objects.select_related("reported_in").prefetch_related(

@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import selectors
+from cases import exports, jsonld, selectors
 from cases.filters import IncidentFilter
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
 
@@ -68,6 +69,52 @@ def incident_list(request):
     )
 
 
+def _exported_incidents(request):
+    """The incidents of the list page for these query parameters, only what readers may see.
+
+    Staff get the public records too: an export is for publishing, never a way out for drafts.
+    Invalid filter values are ignored, as on the list page.
+    """
+    queryset = Incident.objects.visible_to(request.user).public()
+    return IncidentFilter(request.GET or None, queryset=queryset).sorted_qs
+
+
+def _download(content, *, extension: str, content_type: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type=content_type)
+    filename = f"incidents-{timezone.now():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _filters(request) -> dict[str, str]:
+    return {key: value for key, value in request.GET.items() if key != "page"}
+
+
+def incident_export_csv(request):
+    incidents = exports.iter_incidents(_exported_incidents(request))
+    return _download(
+        exports.stream_csv(incidents), extension="csv", content_type="text/csv; charset=utf-8"
+    )
+
+
+def incident_export_json(request):
+    incidents = exports.iter_incidents(_exported_incidents(request))
+    return _download(
+        exports.stream_json(incidents, filters=_filters(request)),
+        extension="json",
+        content_type="application/json",
+    )
+
+
+def incident_export_geojson(request):
+    located = _exported_incidents(request).filter(latitude__isnull=False)
+    return _download(
+        exports.stream_geojson(exports.iter_incidents(located)),
+        extension="geojson",
+        content_type="application/geo+json",
+    )
+
+
 def incident_detail(request, slug):
     try:
         incident = selectors.incident_for_page(slug=slug, user=request.user)
@@ -84,6 +131,7 @@ def incident_detail(request, slug):
             "history": selectors.incident_history(incident) if incident.is_public else [],
             "permalink": settings.SITE_URL + incident.get_absolute_url(),
             "status_definitions": STATUS_DEFINITIONS,
+            "jsonld": jsonld.incident_jsonld(incident, claims),
         },
     )
 
@@ -99,5 +147,19 @@ def about_verification(request):
             ],
             "methods": VerificationMethod.choices,
             "claim_model": Claim,
+            "rating_scale": jsonld.rating_scale(),
         },
     )
+
+
+def robots_txt(request):
+    """Crawlers may read everything public; the admin and the review queue are not for them."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /review/",
+        "Allow: /",
+        "",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -76,7 +76,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "simple_history",
     "nested_admin",
     "accounts",
@@ -186,8 +189,41 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # change with no recorded rationale); corrections are made forward, in the open.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# The site's public address, used in suggested citations and feeds.
+# The site's public address, used in suggested citations, feeds, the sitemap and exports.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The organisation named as the author of feeds and ClaimReview JSON-LD.
+SITE_NAME = os.environ.get("SITE_NAME", "Case tracker")
+
+# The read-only JSON API (/api/v1/). It serves public data only, to everyone, so it needs no
+# authentication (and so no CSRF or session handling); anonymous clients are throttled.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Coordinates are numbers in the API, as in the exports.
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Case tracker API",
+    "DESCRIPTION": (
+        "Read-only access to the published incidents, their claims with verification statuses, "
+        "sources and official statements. Only what any reader of the site may see."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; name each choice set after what it means.
+    "ENUM_NAME_OVERRIDES": {
+        "VerificationStatusEnum": "cases.models.VerificationStatus",
+        "PublicationStatusEnum": "cases.models.Incident.Status",
+        "VictimStatusEnum": "cases.models.AllegedVictim.Status",
+    },
+}
 
 LOGGING = {
     "version": 1,

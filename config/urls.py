@@ -1,13 +1,49 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from cases.api import ClaimViewSet, IncidentViewSet, api_docs
+from cases.feeds import ClaimChangeFeed, IncidentFeed
+from cases.sitemaps import IncidentSitemap, StaticPagesSitemap
+from sources.api import SourceViewSet, StatementViewSet
+from sources.sitemaps import SourceSitemap, StatementSitemap
 
 admin.site.site_header = "Case tracker — data entry"
 admin.site.site_title = "Case tracker admin"
 admin.site.index_title = "Incidents, sources and statements"
 
+api_router = DefaultRouter()
+api_router.register("incidents", IncidentViewSet, basename="incident")
+api_router.register("claims", ClaimViewSet, basename="claim")
+api_router.register("sources", SourceViewSet, basename="source")
+api_router.register("statements", StatementViewSet, basename="statement")
+
+api_urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", api_docs, name="api-docs"),
+    path("", include(api_router.urls)),
+]
+
+feed_urlpatterns = [
+    path("incidents.atom", IncidentFeed(), name="incidents"),
+    path("claims.atom", ClaimChangeFeed(), name="claims"),
+]
+
+sitemaps = {
+    "pages": StaticPagesSitemap,
+    "incidents": IncidentSitemap,
+    "sources": SourceSitemap,
+    "statements": StatementSitemap,
+}
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
+    path("api/v1/", include(api_urlpatterns)),
+    path("feeds/", include((feed_urlpatterns, "feeds"))),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("cases.urls")),
     path("", include("sources.urls")),
     path("", include("sources.file_urls")),

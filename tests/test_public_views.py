@@ -17,6 +17,7 @@ from tests.factories import (
     OfficialStatementFactory,
     ReportedFigureFactory,
     SourceFactory,
+    SourceFileFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -300,6 +301,71 @@ def test_no_sentinel_appears_on_any_public_page(client, planted):
     assert client.get(planted["draft"].get_absolute_url()).status_code == 404
     refresh_search_vectors()
     assert "0 incidents" in client.get(f"/incidents/?q={SENTINELS['draft_claim']}").content.decode()
+
+
+DATA_OUT_URLS = [
+    "/incidents/export.csv",
+    "/incidents/export.json",
+    "/incidents/export.geojson",
+    "/api/v1/incidents/",
+    "/api/v1/claims/",
+    "/api/v1/sources/",
+    "/api/v1/statements/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+    "/feeds/incidents.atom",
+    "/feeds/claims.atom",
+    "/sitemap.xml",
+    "/robots.txt",
+]
+
+
+def test_no_sentinel_leaves_through_exports_api_feeds_sitemap_or_jsonld(
+    client_for, planted, editor
+):
+    """The data-out endpoints show readers' data only, even to staff."""
+    public, shared, draft = planted["public"], planted["shared"], planted["draft"]
+    restricted = SourceFileFactory(
+        source=shared, original_name="SENTINEL-RESTRICTED-FILE-4471.txt", is_restricted=True
+    )
+    secrets = [*SENTINELS.values(), restricted.original_name, restricted.sha256]
+    # Assessed claims, so that the public page carries JSON-LD and the claim feed has entries.
+    services.claim_change_status(
+        claim=public.claims.get(),
+        status="verified",
+        rationale="Seen.",
+        methods=["other"],
+        by=editor,
+    )
+    services.claim_change_status(
+        claim=draft.claims.get(), status="false", rationale="x", methods=["other"], by=editor
+    )
+    draft_claim, draft_source = draft.claims.get(), draft.sources.exclude(pk=shared.pk).get()
+    urls = [*DATA_OUT_URLS, public.get_absolute_url()]
+    urls += [f"/api/v1/incidents/{public.slug}/", f"/api/v1/sources/{shared.pk}/"]
+    urls += [f"/api/v1/statements/{planted['statement'].pk}/"]
+    urls += [f"/incidents/export.json?q={word}" for word in SENTINELS.values()]
+    urls += [f"/api/v1/incidents/?q={word}" for word in SENTINELS.values()]
+    for who in (None, editor):
+        client = client_for(who)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            content = b"".join(response) if response.streaming else response.content
+            text = content.decode()
+            if "?q=" in url:  # the JSON export repeats the reader's own filter values
+                text = re.sub(r'"filters": \{[^}]*\}', "", text)
+            for secret in secrets:
+                assert secret not in text, (secret, url, who)
+        for url in [
+            f"/api/v1/incidents/{draft.slug}/",
+            f"/api/v1/claims/{draft_claim.pk}/",
+            f"/api/v1/sources/{draft_source.pk}/",
+        ]:
+            assert client.get(url).status_code == 404, url
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert draft.get_absolute_url() not in sitemap
+    assert draft_source.get_absolute_url() not in sitemap
 
 
 # --- query budgets --------------------------------------------------------------------------------
