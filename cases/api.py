@@ -7,10 +7,13 @@ only published and retracted records. Staff preview drafts on the site, never th
 
 import django_filters
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from cases.filters import IncidentFilter
@@ -30,6 +33,87 @@ class Pagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A malformed page number is a bad request with the reason, like a bad filter value;
+        # a well-formed page past the end stays a 404 ("no such page"), as documented.
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings:
+            try:
+                valid = int(raw) >= 1
+            except ValueError:
+                valid = False
+            if not valid:
+                raise ValidationError({self.page_query_param: ["Give a page number from 1."]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError({self.page_size_query_param: ["Give a whole number from 1."]})
+        return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                # Sizes above the maximum are reduced rather than refused; say so.
+                parameter["description"] = (
+                    f"Results per page: default {self.page_size}; values above "
+                    f"{self.max_page_size} give {self.max_page_size}."
+                )
+        return parameters
+
+
+_ERROR_BODY = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "description": "Field name (or 'detail') to the reasons.",
+            "additionalProperties": {},
+        }
+    }
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular hook: every operation may answer 429; lists 400; single records 404."""
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method != "get":
+                continue
+            responses = operation.setdefault("responses", {})
+            responses.setdefault(
+                "429", {"description": "Too many requests", "content": _ERROR_BODY}
+            )
+            if path.endswith("/schema/"):
+                continue
+            responses.setdefault(
+                "404", {"description": "No such record or page", "content": _ERROR_BODY}
+            )
+            if "{" not in path:
+                responses.setdefault(
+                    "400", {"description": "Invalid filter or page", "content": _ERROR_BODY}
+                )
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter["name"] not in (
+                    "page",
+                    "page_size",
+                ):
+                    # As on the HTML list, an empty filter value means "any".
+                    parameter["schema"] = {
+                        "anyOf": [parameter["schema"], {"type": "string", "maxLength": 0}]
+                    }
+    return result
 
 
 class IncidentFilterBackend(DjangoFilterBackend):
@@ -118,3 +202,10 @@ def api_docs(request):
         for method, operation in methods.items()
     ]
     return render(request, "api/docs.html", {"schema": schema, "operations": operations})
+
+
+def page_not_found(request, exception):
+    """404 handler: JSON under /api/ (clients parse it), the friendly page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

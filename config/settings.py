@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cases.api.document_error_responses",
+    ],
     # Several models have a "status"; name each choice set after what it means.
     "ENUM_NAME_OVERRIDES": {
         "VerificationStatusEnum": "cases.models.VerificationStatus",

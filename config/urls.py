@@ -48,3 +48,5 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("", include("sources.file_urls")),
 ]
+
+handler404 = "cases.api.page_not_found"

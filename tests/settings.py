@@ -25,3 +25,5 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"},
 }
+# schemathesis and the browser tests talk to the app as "localhost".
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

@@ -1,0 +1,29 @@
+"""schemathesis against our own OpenAPI schema: no server error, no response that breaks it."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from config.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+
+
+@pytest.fixture(autouse=True)
+def demo_data(db):
+    from cases.demo import load_demo
+
+    load_demo(password="schemathesis-demo")
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_conforms_to_its_schema(case):
+    # not_a_server_error, status codes, content types, headers and response bodies per schema.
+    case.call_and_validate()
