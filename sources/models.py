@@ -112,7 +112,11 @@ class Source(models.Model):
                 violation_error_message=_("A source cannot be accessed before it was published."),
             )
         ]
-        indexes = [models.Index(fields=["normalised_url"], name="source_normalised_url")]
+        # kind: the list's "source kind" filter joins incidents to sources of one kind.
+        indexes = [
+            models.Index(fields=["normalised_url"], name="source_normalised_url"),
+            models.Index(fields=["kind"], name="source_kind"),
+        ]
 
     def __str__(self):
         return f"{self.publisher}: {self.title}" if self.publisher else self.title
