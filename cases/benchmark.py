@@ -494,7 +494,7 @@ def render(results: list[Result], export: ExportResult, info: dict, options: Opt
         name = f"{case.name} ({case.note})" if case.note else case.name
         if not result.available:
             lines.append(
-                f"| {name} | `{case.url}` | – | – | – | – | – | not available in this build |"
+                f"| {name} | `{case.url}` | – | – | – | – | – | – | not available in this build |"
             )
             continue
         ratio, target = verdict(result, health_p50)
