@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= demo-password-2024
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format bench clean
 
 # Creates .venv with everything the project and its tests need. Re-running only reinstalls
 # when pyproject.toml changed.
@@ -40,6 +40,18 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The benchmark (docs/benchmarks.md): generates BENCH_INCIDENTS synthetic incidents into the
+# BENCH_DATABASE_URL database when it does not hold exactly that many (that database is emptied
+# first: keep it for the benchmark), then runs gunicorn on a free loopback port and measures.
+# The full report is `make bench BENCH_INCIDENTS=100000` (about 10 minutes).
+BENCH_INCIDENTS ?= 2000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+BENCH_ARGS ?=
+bench: install
+	DEBUG=0 SECRET_KEY=bench-only-throwaway-key ALLOWED_HOSTS=127.0.0.1 \
+	DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	$(BIN)/python manage.py run_benchmark --incidents $(BENCH_INCIDENTS) --reset-data $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -312,11 +312,27 @@ class Incident(models.Model):
                 violation_error_message=_("Another incident already has this external id."),
             ),
         ]
+        # Measured at 100,000 incidents (docs/benchmarks.md). The public list filters on
+        # status IN (published, retracted) and sorts; without the partial indexes below each
+        # sort is a sequential scan plus a sort of ~90,000 rows (170 ms; 540 ms at page 2,000).
+        # They also let the list fetch a page of ids with an index-only scan, deep or not.
         indexes = [
             models.Index(fields=["status", "-occurred_from"], name="incident_status_date"),
             models.Index(fields=["oblast"], name="incident_oblast"),
             models.Index(fields=["category"], name="incident_category"),
+            models.Index(
+                fields=["-occurred_from", "-id"],
+                condition=Q(status__in=["published", "retracted"]),
+                name="incident_public_newest",
+            ),
+            models.Index(
+                fields=["-updated_at", "-id"],
+                condition=Q(status__in=["published", "retracted"]),
+                name="incident_public_updated",
+            ),
         ]
+        # "Most victims" sorts NULLS LAST, which SQLite cannot index: that index is created on
+        # PostgreSQL only, by migration 0004 (incident_public_victims).
 
     def __str__(self):
         return self.title
@@ -397,6 +413,8 @@ class AllegedVictim(models.Model):
     class Meta:
         ordering = ["incident", "pk"]
         verbose_name = _("alleged victim")
+        # The list's "victims who were" filter is an EXISTS per incident: answered from the index.
+        indexes = [models.Index(fields=["incident", "status"], name="victim_incident_status")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(count__gte=1),
@@ -518,7 +536,12 @@ class Claim(models.Model):
                 violation_error_message=_("Status changed at and by go together."),
             ),
         ]
-        indexes = [models.Index(fields=["status"], name="claim_status")]
+        # (incident, status): the claim-status filter's EXISTS and the tallies of each list page
+        # are index-only scans instead of reading every claim row of the page's incidents.
+        indexes = [
+            models.Index(fields=["status"], name="claim_status"),
+            models.Index(fields=["incident", "status"], name="claim_incident_status"),
+        ]
 
     def __str__(self):
         text = " ".join(self.text.split())

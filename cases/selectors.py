@@ -45,6 +45,12 @@ def attach_tallies(incidents) -> list[Incident]:
     return incidents
 
 
+def incidents_in_order(ids: list[int]) -> list[Incident]:
+    """The incidents with these ids, in the order given (ids come from a gated, sorted query)."""
+    by_id = Incident.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def claim_status_counts(*, user) -> list[tuple[str, str, int]]:
     """How many claims of visible incidents are in each status, in scale order (zeros kept)."""
     visible = Incident.objects.visible_to(user).public()

@@ -10,6 +10,8 @@ from cases.sitemaps import IncidentSitemap, StaticPagesSitemap
 from sources.api import SourceViewSet, StatementViewSet
 from sources.sitemaps import SourceSitemap, StatementSitemap
 
+from cases.health import health
+
 admin.site.site_header = "Case tracker — data entry"
 admin.site.site_title = "Case tracker admin"
 admin.site.index_title = "Incidents, sources and statements"
@@ -39,6 +41,7 @@ sitemaps = {
 }
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
     path("api/v1/", include(api_urlpatterns)),

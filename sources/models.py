@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import AppendOnlyModel, Incident
+from cases.models import AppendOnlyModel, ClaimEvidence, Incident
 
 
 class SourceQuerySet(models.QuerySet):
@@ -16,22 +16,19 @@ class SourceQuerySet(models.QuerySet):
         if user is not None and user.is_active and user.has_perm("sources.view_source"):
             return self.all()
         public = Incident.PUBLIC_STATUSES
+        # Correlated EXISTS, not "pk IN (every public link)": one source's page then probes three
+        # indexes instead of reading every public incident-source link (94 ms at 100,000).
+        cited_by_incident = Source.incidents.through.objects.filter(
+            source=OuterRef("pk"), incident__status__in=public
+        )
+        cited_as_evidence = ClaimEvidence.objects.filter(
+            source=OuterRef("pk"), claim__incident__status__in=public
+        )
+        reports_statement = OfficialStatement.objects.filter(
+            reported_in=OuterRef("pk"), incidents__status__in=public
+        )
         return self.filter(
-            Q(
-                pk__in=Source.incidents.through.objects.filter(incident__status__in=public).values(
-                    "source_id"
-                )
-            )
-            | Q(
-                pk__in=Source.objects.filter(evidence__claim__incident__status__in=public).values(
-                    "pk"
-                )
-            )
-            | Q(
-                pk__in=OfficialStatement.objects.filter(incidents__status__in=public).values(
-                    "reported_in_id"
-                )
-            )
+            Exists(cited_by_incident) | Exists(cited_as_evidence) | Exists(reports_statement)
         )
 
 
@@ -112,7 +109,11 @@ class Source(models.Model):
                 violation_error_message=_("A source cannot be accessed before it was published."),
             )
         ]
-        indexes = [models.Index(fields=["normalised_url"], name="source_normalised_url")]
+        # kind: the list's "source kind" filter joins incidents to sources of one kind.
+        indexes = [
+            models.Index(fields=["normalised_url"], name="source_normalised_url"),
+            models.Index(fields=["kind"], name="source_kind"),
+        ]
 
     def __str__(self):
         return f"{self.publisher}: {self.title}" if self.publisher else self.title
