@@ -6,11 +6,10 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api import ClaimViewSet, IncidentViewSet, api_docs
 from cases.feeds import ClaimChangeFeed, IncidentFeed
+from cases.health import health
 from cases.sitemaps import IncidentSitemap, StaticPagesSitemap
 from sources.api import SourceViewSet, StatementViewSet
 from sources.sitemaps import SourceSitemap, StatementSitemap
-
-from cases.health import health
 
 admin.site.site_header = "Case tracker — data entry"
 admin.site.site_title = "Case tracker admin"
