@@ -19,3 +19,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Serve static files from the app folders as in development (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The test client speaks plain HTTP; production's HTTPS redirect is checked in test_hardening
+# by running `check --deploy` with production settings in a subprocess.
+SECURE_SSL_REDIRECT = False
