@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= demo-password-2024
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean fuzz loadtest
 
 # Creates .venv with everything the project and its tests need. Re-running only reinstalls
 # when pyproject.toml changed.
@@ -31,6 +31,18 @@ test: install
 	@test -x /usr/bin/chromium || echo "NOTE: browser tests will be SKIPPED: Chromium not installed (apt-get install chromium)"
 	@command -v java >/dev/null || echo "NOTE: HTML validation will be SKIPPED: Java not installed (apt-get install default-jre-headless)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Property-based fuzzing at full strength: 10,000 examples per test (CI runs a few hundred).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
+
+# 64 clients for 60 s against gunicorn + PostgreSQL (database `loadtest`), restarting PostgreSQL
+# once mid-run; writes docs/reliability.md. Needs a local PostgreSQL cluster it may restart.
+# LOADTEST_ARGS="--no-restart --duration 10" for a quick run that leaves PostgreSQL alone.
+LOADTEST_DB ?= postgres://postgres@127.0.0.1:5432/loadtest
+loadtest: install
+	DATABASE_URL="$(LOADTEST_DB)" DEBUG=0 SECRET_KEY=loadtest-only-$$(date +%s)-not-a-real-secret-key-0123456789 \
+		$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

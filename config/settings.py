@@ -6,6 +6,7 @@ guessing. With nothing set, the site runs in development mode on an SQLite file 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -82,6 +83,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "nested_admin",
+    # Login throttling (see AXES_* below) and the Content-Security-Policy header.
+    "axes",
+    "csp",
     "accounts",
     "cases",
     "sources",
@@ -89,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -98,6 +103,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns a database outage during a view into a friendly 503 page instead of a 500.
+    "cases.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: it answers locked-out logins with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -142,6 +151,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "admin:login"
+
+# --- login throttling (django-axes) -------------------------------------------------------------
+# Someone guessing an editor's password could deface claims: after AXES_FAILURE_LIMIT failed
+# logins for one username from one address, further attempts (even with the right password) are
+# refused with templates/registration/locked_out.html until the cool-off has passed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Username and address together: a remote attacker cannot lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
@@ -188,6 +212,51 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # Reverting to an old version from the history page would bypass the services (a status could
 # change with no recorded rationale); corrections are made forward, in the open.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- hardening ------------------------------------------------------------------------------------
+# Production answers over HTTPS only. Behind a proxy that terminates TLS, set
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https so Django knows the request was secure
+# (only if the proxy always sets that header: otherwise clients could forge it).
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https."
+        )
+    SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1])
+
+if not DEBUG:
+    # Set SECURE_SSL_REDIRECT=0 only when something in front (a proxy) already redirects, or
+    # for the local load test, which speaks plain HTTP to 127.0.0.1.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # One year; browsers then refuse plain HTTP to this host (and its subdomains).
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # On by default because `check --deploy` asks for it; turn off before the domain is
+    # submitted to the browsers' preload list if subdomains might still need plain HTTP.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Links out (to sources) do not tell other sites which incident page a reader was on.
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4 format). No 'unsafe-inline': our templates and the admin
+# keep all script and style in static files, so an injected <script> or style= does nothing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # The site's public address, used in suggested citations, feeds, the sitemap and exports.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

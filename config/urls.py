@@ -38,6 +38,8 @@ sitemaps = {
     "sources": SourceSitemap,
     "statements": StatementSitemap,
 }
+# 400, 403 and 404 use Django's handlers with templates/400.html, 403.html, 404.html.
+handler500 = "cases.errors.server_error"
 
 urlpatterns = [
     path("health/", health, name="health"),

@@ -1,4 +1,8 @@
+import os
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import EditorFactory, ResearcherFactory, SuperuserFactory, UserFactory
 
@@ -42,3 +46,24 @@ def client_for(client):
         return client
 
     return login
+
+
+# --- Hypothesis profiles ------------------------------------------------------------------------
+# "ci" (the default) runs a few hundred examples across tests/test_fuzz.py, derandomized so a
+# run is reproducible; `make fuzz` selects "fuzz" (10,000 examples per test, random seeds, the
+# example database kept in .hypothesis/ so failures are replayed). The database-backed fixtures
+# are function-scoped on purpose: every example of a test shares one test transaction, and the
+# tests compare table counts around each example themselves.
+_FUZZ_HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=_FUZZ_HEALTH,
+)
+hypothesis_settings.register_profile(
+    "fuzz", max_examples=10_000, deadline=None, suppress_health_check=_FUZZ_HEALTH
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

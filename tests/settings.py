@@ -27,3 +27,6 @@ REST_FRAMEWORK = {
 }
 # schemathesis and the browser tests talk to the app as "localhost".
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# The test client speaks plain HTTP; production's HTTPS redirect is checked in test_hardening
+# by running `check --deploy` with production settings in a subprocess.
+SECURE_SSL_REDIRECT = False

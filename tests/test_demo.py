@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from cases.models import (
     AllegedVictim,
@@ -46,7 +47,9 @@ def test_load_demo_creates_the_seed_content_and_prints_logins():
     output = out.getvalue()
     for username in ("researcher", "editor", "admin"):
         assert f"{username}" in output
-        assert authenticate(username=username, password="s3cret-demo-pass") is not None
+        # django-axes throttles by address, so authentication needs the request.
+        request = RequestFactory().post("/admin/login/")
+        assert authenticate(request, username=username, password="s3cret-demo-pass") is not None
     assert "s3cret-demo-pass" in output
 
     assert Incident.objects.public().count() >= 2

@@ -1,0 +1,527 @@
+"""`make loadtest`: the production stack under load, with PostgreSQL restarted mid-run.
+
+Starts gunicorn (2 workers, DEBUG off) on 127.0.0.1 against the PostgreSQL database ``loadtest``
+(created, migrated and filled with the demo data and generated incidents if needed), sends
+``--clients`` concurrent clients over the public pages (and ``/api/v1/`` when it exists) for
+``--duration`` seconds, and once during the run stops PostgreSQL, waits ``--outage`` seconds and
+starts it again. It reports errors and latencies, the 503s during the outage, the time from the
+database being back to the first successful page, and whether a claim-status write made by a
+separate process across the restart is whole (every change has its audit record, no half
+writes). The figures go to docs/reliability.md; the command fails if a criterion is not met.
+
+Only ever talks to 127.0.0.1. ``--no-restart`` leaves PostgreSQL alone (for a quick check on a
+shared server).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+HOST = "127.0.0.1"  # never anywhere else
+WRITER_CLAIM_SLUG = "loadtest-writer"
+# Pages that answer without touching the database; they do not show whether the site recovered.
+DB_FREE = {"/about/verification/", "/verify-file/"}
+RECOVERY_LIMIT_SECONDS = 5.0
+
+
+@dataclass
+class Sample:
+    url: str
+    start: float
+    end: float
+    status: int  # 0 when the connection failed
+    error: str = ""
+
+
+@dataclass
+class Restart:
+    stop_begin: float | None = None
+    down: float | None = None
+    up: float | None = None
+    log: list[str] = field(default_factory=list)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+class Command(BaseCommand):
+    help = "Load-test the production stack and restart PostgreSQL once mid-run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--duration", type=float, default=60.0)
+        parser.add_argument("--clients", type=int, default=64)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--port", type=int, default=0, help="default: a free port")
+        parser.add_argument("--incidents", type=int, default=300, help="generated incidents")
+        parser.add_argument("--restart-at", type=float, default=None, help="default: 1/3 in")
+        parser.add_argument("--outage", type=float, default=3.0, help="seconds PostgreSQL is down")
+        parser.add_argument("--no-restart", action="store_true", help="leave PostgreSQL alone")
+        parser.add_argument(
+            "--cluster", default="", help="pg_ctlcluster 'VERSION NAME' (default: the only one)"
+        )
+        parser.add_argument("--report", default=str(settings.BASE_DIR / "docs" / "reliability.md"))
+        # Internal: run as the separate writer process until this file exists (see _writer).
+        parser.add_argument("--writer-stop-file", default=None, help=HIDDEN)
+
+    # --- entry -------------------------------------------------------------------------------
+
+    def handle(self, *args, **options):
+        if options["writer_stop_file"] is not None:
+            return self._writer(stop_file=Path(options["writer_stop_file"]))
+        self._check_target()
+        options["port"] = self._free_port(options["port"])
+        self._prepare(options["incidents"])
+        server = self._start_gunicorn(options["port"], options["workers"])
+        try:
+            self._wait_ready(server, options["port"])
+            urls = self._urls(options["port"])
+            result = self._run(urls, options)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        self._report(result, options)
+
+    def _check_target(self) -> None:
+        db = settings.DATABASES["default"]
+        if db["ENGINE"] != "django.db.backends.postgresql":
+            raise CommandError("The load test runs against PostgreSQL: set DATABASE_URL.")
+        if db["NAME"] != "loadtest" or db.get("HOST") not in ("127.0.0.1", "localhost", ""):
+            raise CommandError(
+                "Refusing: the load test fills and restarts the database; it must be the local "
+                f"database named 'loadtest', not {db['NAME']!r} on {db.get('HOST')!r}."
+            )
+        if settings.DEBUG:
+            raise CommandError("Run with DEBUG=0: the point is the production configuration.")
+
+    @staticmethod
+    def _free_port(port: int) -> int:
+        """``port`` if nothing listens on it (else an error), or any free port for 0."""
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                raise CommandError(f"{HOST}:{port} is in use; choose another --port.") from None
+            return probe.getsockname()[1]
+
+    # --- preparation -------------------------------------------------------------------------
+
+    def _prepare(self, n_incidents: int) -> None:
+        import psycopg2
+
+        db = settings.DATABASES["default"]
+        params = {
+            k: v
+            for k, v in {
+                "host": db.get("HOST"),
+                "port": db.get("PORT"),
+                "user": db.get("USER"),
+                "password": db.get("PASSWORD"),
+            }.items()
+            if v
+        }
+        admin = psycopg2.connect(dbname="postgres", **params)
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
+        admin.close()
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("load_demo", password=os.environ.get("DEMO_PASSWORD", "demo-password-2024"))
+        self._generate(n_incidents)
+        connection.close()
+
+    def _generate(self, n: int) -> None:
+        """Published incidents with claims, in bulk (the demo set alone is too small)."""
+        from accounts.models import User
+        from cases.models import Category, Claim, Incident, Oblast
+        from cases.search import refresh_search_vectors
+
+        editor = User.objects.get(username="editor")
+        have = Incident.objects.filter(slug__startswith="loadtest-").count()
+        now = timezone.now()
+        oblasts, categories = Oblast.values, Category.values
+        new = [
+            Incident(
+                title=f"Generated incident {i}: prisoners of war reported killed",
+                slug=f"loadtest-{i}",
+                summary="Generated for the load test. " * 5,
+                occurred_from=now.date().replace(year=2022 + i % 3),
+                oblast=oblasts[i % len(oblasts)],
+                category=categories[i % len(categories)],
+                place_name="Somewhere",
+                status=Incident.Status.PUBLISHED,
+                published_at=now,
+                published_by=editor,
+                created_by=editor,
+                updated_by=editor,
+            )
+            for i in range(have, n)
+        ]
+        created = Incident.objects.bulk_create(new)
+        Claim.objects.bulk_create(
+            Claim(incident=incident, text=f"Claim {k} about {incident.title}", claimant="Test")
+            for incident in created
+            for k in range(3)
+        )
+        if created:
+            refresh_search_vectors([incident.pk for incident in created])
+        # The claim the writer process changes across the restart.
+        writer_incident, _ = Incident.objects.get_or_create(
+            slug=WRITER_CLAIM_SLUG,
+            defaults={
+                "title": "Load-test writer incident",
+                "occurred_from": now.date(),
+                "category": Category.OTHER,
+                "created_by": editor,
+                "updated_by": editor,
+            },
+        )
+        Claim.objects.get_or_create(incident=writer_incident, defaults={"text": "Writer claim"})
+
+    def _start_gunicorn(self, port: int, workers: int) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            # Plain HTTP on the loopback interface: no TLS to redirect to.
+            "SECURE_SSL_REDIRECT": "0",
+            "ALLOWED_HOSTS": HOST,
+            "LOG_LEVEL": "WARNING",
+        }
+        self.workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
+        self.error_log = self.workdir / "gunicorn.log"
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"{HOST}:{port}",
+                "--error-logfile",
+                str(self.error_log),
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
+
+    def _wait_ready(self, server: subprocess.Popen, port: int) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if server.poll() is not None:  # it exited: whatever answers on the port is not ours
+                raise CommandError(f"gunicorn exited; see {self.error_log}")
+            try:
+                if self._get(port, "/")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise CommandError(f"gunicorn did not answer on {HOST}:{port}; see {self.error_log}")
+
+    @staticmethod
+    def _get(port: int, url: str, conn: http.client.HTTPConnection | None = None):
+        conn = conn or http.client.HTTPConnection(HOST, port, timeout=30)
+        conn.request("GET", url, headers={"Host": HOST})
+        response = conn.getresponse()
+        response.read()
+        return response.status, conn
+
+    def _urls(self, port: int) -> list[str]:
+        from cases.models import Incident
+        from sources.models import OfficialStatement, Source
+
+        slugs = list(Incident.objects.published().values_list("slug", flat=True)[:50])
+        sources = list(Source.objects.visible_to(None).values_list("pk", flat=True)[:10])
+        statements = list(OfficialStatement.objects.visible_to(None).values_list("pk", flat=True))
+        connection.close()
+        urls = [
+            "/",
+            "/incidents/",
+            "/incidents/?page=2",
+            "/incidents/?oblast=luhansk",
+            "/incidents/?category=pow_execution&sort=oldest",
+            "/incidents/?q=prisoners",
+            "/about/verification/",
+            "/verify-file/",
+            *[f"/incidents/{slug}/" for slug in slugs],
+            *[f"/sources/{pk}/" for pk in sources],
+            *[f"/statements/{pk}/" for pk in statements[:10]],
+        ]
+        # The API lives on another branch; include it when this build has it.
+        for api_url in ("/api/v1/incidents/", "/api/v1/schema/"):
+            if self._get(port, api_url)[0] != 404:
+                urls.append(api_url)
+        return urls
+
+    # --- the run -----------------------------------------------------------------------------
+
+    def _run(self, urls: list[str], options) -> dict:
+        duration, clients, port = options["duration"], options["clients"], options["port"]
+        restart_at = options["restart_at"] if options["restart_at"] is not None else duration / 3
+        samples: list[Sample] = []
+        lock = threading.Lock()
+        t0 = time.perf_counter()
+        stop_at = t0 + duration
+
+        def client(index: int) -> None:
+            conn = None
+            n = index
+            local: list[Sample] = []
+            while time.perf_counter() < stop_at:
+                url = urls[n % len(urls)]
+                n += clients
+                start = time.perf_counter()
+                try:
+                    status, conn = self._get(port, url, conn)
+                    local.append(Sample(url, start, time.perf_counter(), status))
+                except (OSError, http.client.HTTPException) as error:
+                    local.append(Sample(url, start, time.perf_counter(), 0, repr(error)))
+                    if conn is not None:
+                        conn.close()
+                    conn = None
+                    time.sleep(0.05)
+            with lock:
+                samples.extend(local)
+
+        restart = Restart()
+        stop_file = self.workdir / "writer.stop"
+        # The writer changes a claim's status throughout the run, so some change is in flight
+        # when PostgreSQL stops.
+        writer = self._spawn_writer(stop_file)
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        if not options["no_restart"]:
+            time.sleep(max(0.0, t0 + restart_at - time.perf_counter()))
+            self._restart_postgres(options, restart)
+        for thread in threads:
+            thread.join()
+        stop_file.touch()
+        writer_output = writer.communicate(timeout=120)[0]
+        writer_output = "\n".join(
+            line for line in writer_output.splitlines() if not line.startswith("AXES")
+        )
+        return {
+            "samples": samples,
+            "t0": t0,
+            "duration": duration,
+            "restart": restart,
+            "urls": urls,
+            "writer": writer_output,
+        }
+
+    def _cluster(self, option: str) -> list[str]:
+        if option:
+            return option.split()
+        clusters = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True)
+        lines = [line.split()[:2] for line in clusters.stdout.splitlines() if line.strip()]
+        if len(lines) != 1:
+            raise CommandError("Several PostgreSQL clusters: say which with --cluster 'VER NAME'.")
+        return lines[0]
+
+    def _restart_postgres(self, options, restart: Restart) -> None:
+        if shutil.which("pg_ctlcluster") is None:
+            raise CommandError("pg_ctlcluster not found; run with --no-restart.")
+        version, name = self._cluster(options["cluster"])
+        ctl = ["pg_ctlcluster", "--skip-systemctl-redirect", version, name]
+        restart.stop_begin = time.perf_counter()
+        stopped = subprocess.run([*ctl, "stop", "-m", "fast"], capture_output=True, text=True)
+        restart.down = time.perf_counter()
+        restart.log.append(f"stop: rc={stopped.returncode} {stopped.stderr.strip()}")
+        time.sleep(options["outage"])
+        started = subprocess.run([*ctl, "start"], capture_output=True, text=True)
+        restart.up = time.perf_counter()
+        restart.log.append(f"start: rc={started.returncode} {started.stderr.strip()}")
+        if started.returncode != 0:
+            raise CommandError(f"PostgreSQL did not start again: {started.stderr}")
+
+    def _spawn_writer(self, stop_file: Path) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "loadtest", "--writer-stop-file", str(stop_file)],
+            cwd=settings.BASE_DIR,
+            env=os.environ.copy(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def _writer(self, stop_file: Path) -> None:
+        """Change one claim's status again and again through the service, across the restart.
+
+        Each change is the claim row, its history row and its audit record in one transaction;
+        a database that goes away mid-change must leave all three or none.
+        """
+        from django.db import InterfaceError, OperationalError
+
+        from accounts.models import User
+        from cases.models import Claim
+        from cases.services import claim_change_status
+
+        committed = failed = 0
+        deadline = time.monotonic() + 600  # should the parent die without saying stop
+        while not stop_file.exists() and time.monotonic() < deadline:
+            try:
+                editor = User.objects.get(username="editor")
+                claim = Claim.objects.get(incident__slug=WRITER_CLAIM_SLUG)
+                status = "disputed" if claim.status == "verified" else "verified"
+                claim_change_status(
+                    claim=claim,
+                    status=status,
+                    rationale=f"Load-test write at {time.time():.3f}",
+                    methods=["other"],
+                    by=editor,
+                )
+                committed += 1
+            except (OperationalError, InterfaceError):
+                failed += 1
+                connection.close()
+                time.sleep(0.1)
+            time.sleep(0.02)
+        self.stdout.write(f"writer: {committed} committed, {failed} failed")
+
+    # --- results -----------------------------------------------------------------------------
+
+    def _check_writes(self) -> tuple[bool, str]:
+        from cases.models import Claim, ClaimStatusChange
+
+        connection.close()  # the server restarted since this process last spoke to it
+        claim = Claim.objects.get(incident__slug=WRITER_CLAIM_SLUG)
+        changes = ClaimStatusChange.objects.filter(claim=claim)
+        history = claim.history.exclude(history_type="+").count()
+        latest = changes.order_by("-changed_at", "-pk").first()
+        whole = claim.version - 1 == changes.count() == history and (
+            latest is None
+            or (latest.to_status, latest.rationale) == (claim.status, claim.rationale)
+        )
+        detail = (
+            f"claim version {claim.version}, {changes.count()} audit records, "
+            f"{history} history changes; latest audit matches claim: "
+            f"{latest is None or latest.to_status == claim.status}"
+        )
+        return whole, detail
+
+    def _report(self, result: dict, options) -> None:
+        samples: list[Sample] = result["samples"]
+        restart: Restart = result["restart"]
+        total = len(samples)
+        ok = [s for s in samples if s.status == 200]
+        latencies = [(s.end - s.start) * 1000 for s in ok]
+        recovery = None
+        window_end = None
+        if restart.up is not None:
+            # The first database page answered after PostgreSQL is back. Not "started after":
+            # with 64 clients on 2 workers a request waits seconds in gunicorn's queue before a
+            # worker takes it, and that wait is load, not recovery.
+            back = [s.end for s in ok if s.url not in DB_FREE and s.end >= restart.up]
+            if back:
+                recovery = min(back) - restart.up
+                window_end = min(back)
+        in_window = (
+            (lambda s: restart.stop_begin <= s.end and s.start <= window_end)
+            if restart.stop_begin is not None and window_end is not None
+            else (lambda s: False)
+        )
+        outage_503 = [s for s in samples if s.status == 503 and in_window(s)]
+        errors = [s for s in samples if s.status != 200 and not (s.status == 503 and in_window(s))]
+        writes_whole, writes_detail = self._check_writes()
+        statuses: dict[int, int] = {}
+        for s in samples:
+            statuses[s.status] = statuses.get(s.status, 0) + 1
+        restarted = restart.up is not None
+        passed = (
+            not errors
+            and writes_whole
+            and (not restarted or (recovery is not None and recovery <= RECOVERY_LIMIT_SECONDS))
+        )
+        figures = {
+            "requests": total,
+            "rate": total / result["duration"],
+            "p50": percentile(latencies, 0.50),
+            "p95": percentile(latencies, 0.95),
+            "p99": percentile(latencies, 0.99),
+            "mean": statistics.fmean(latencies) if latencies else float("nan"),
+        }
+        lines = [
+            f"- Run: {timezone.now():%Y-%m-%d %H:%M} UTC, {options['clients']} clients, "
+            f"{result['duration']:.0f} s, gunicorn {options['workers']} workers, DEBUG off, "
+            f"PostgreSQL database `loadtest`, {len(result['urls'])} URLs "
+            f"({'with' if any('/api/' in u for u in result['urls']) else 'without'} /api/v1/).",
+            f"- Requests: {figures['requests']} ({figures['rate']:.1f} req/s); statuses: "
+            + ", ".join(f"{k or 'connection failed'}: {v}" for k, v in sorted(statuses.items())),
+            f"- Latency of 200s (ms): p50 {figures['p50']:.0f}, p95 {figures['p95']:.0f}, "
+            f"p99 {figures['p99']:.0f}, mean {figures['mean']:.0f}.",
+        ]
+        if restarted:
+            lines += [
+                f"- PostgreSQL restart at {restart.stop_begin - result['t0']:.1f} s: stop took "
+                f"{restart.down - restart.stop_begin:.2f} s, down {options['outage']:.0f} s, start "
+                f"took {restart.up - restart.down:.2f} s.",
+                f"- 503 pages during the outage: {len(outage_503)}.",
+                "- Database back → first 200 from a database page: "
+                + (f"{recovery:.2f} s" if recovery is not None else "never")
+                + f" (limit {RECOVERY_LIMIT_SECONDS:.0f} s).",
+            ]
+        else:
+            lines.append("- PostgreSQL was not restarted in this run (--no-restart).")
+        lines += [
+            f"- Errors other than 503 during the outage: {len(errors)}"
+            + (
+                " — first: "
+                + "; ".join(
+                    f"{s.url} {s.status or s.error} at {s.start - result['t0']:.1f} s"
+                    for s in errors[:5]
+                )
+                if errors
+                else ""
+            ),
+            f"- Write across the restart: {result['writer'].strip() or 'no output'}; "
+            f"{writes_detail} → {'whole' if writes_whole else 'HALF-DONE'}.",
+            f"- Result: {'PASS' if passed else 'FAIL'}.",
+        ]
+        self.stdout.write("\n".join(lines))
+        self._write_report(Path(options["report"]), lines, options)
+        if not passed:
+            raise CommandError("The load test failed; see the figures above.")
+
+    def _write_report(self, path: Path, lines: list[str], options) -> None:
+        command = "make loadtest" + (
+            f' LOADTEST_ARGS="--no-restart --duration {options["duration"]:.0f}"'
+            if options["no_restart"]
+            else ""
+        )
+        marker = "## Latest figures"
+        head = path.read_text().split(marker)[0] if path.exists() else ""
+        path.write_text(
+            head.rstrip() + f"\n\n{marker}\n\n`{command}`\n\n" + "\n".join(lines) + "\n"
+        )
+
+
+HIDDEN = "internal: run as the writer process until this file exists"

@@ -1,0 +1,246 @@
+"""Leak sentinels: restricted data never appears on any public endpoint.
+
+``planted`` writes a unique sentinel string into every restricted place; the tests fetch every
+public endpoint in ``PUBLIC_ENDPOINTS`` (and every search and filter that could surface them), as
+an anonymous reader and as a signed-in account with no role, and assert no sentinel appears in
+the body or the headers. A new public page, export, feed or API endpoint gets a line in
+``PUBLIC_ENDPOINTS``.
+"""
+
+import hashlib
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+
+from cases.models import Incident
+from cases.search import refresh_search_vectors
+from sources.models import SourceFile
+from tests.factories import (
+    AllegedVictimFactory,
+    ClaimEvidenceFactory,
+    ClaimFactory,
+    IncidentFactory,
+    OfficialStatementFactory,
+    SourceFactory,
+    SourceFileFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SENTINELS = {
+    "draft_title": "SENTINEL-DRAFT-TITLE-7781",
+    "draft_summary": "SENTINEL-DRAFT-SUMMARY-1183",
+    "draft_perpetrator": "SENTINEL-PERPETRATOR-8832",
+    "draft_claim": "SENTINEL-DRAFT-CLAIM-6675",
+    "review_title": "SENTINEL-REVIEW-TITLE-4410",
+    "review_summary": "SENTINEL-REVIEW-SUMMARY-0921",
+    "review_claim": "SENTINEL-REVIEW-CLAIM-3390",
+    "victim": "SENTINEL-WITHHELD-NAME-2291",
+    "victim_note": "SENTINEL-VICTIM-NOTE-5530",
+    "source_note": "SENTINEL-SOURCE-NOTE-9012",
+    "statement_note": "SENTINEL-STATEMENT-NOTE-3301",
+    "draft_statement": "SENTINEL-DRAFT-STATEMENT-QUOTE-4471",
+    "draft_source": "SENTINEL-DRAFT-SOURCE-1200",
+    "restricted_file": "SENTINEL-RESTRICTED-FILE-NAME-6614",
+    "restricted_file_note": "SENTINEL-RESTRICTED-FILE-NOTE-2209",
+    "draft_file": "SENTINEL-DRAFT-FILE-NAME-7345",
+    "file_note": "SENTINEL-FILE-NOTE-8120",
+}
+
+# Restricted or unpublished records asked for directly: each must be a plain 404 to readers
+# (never 403, which would confirm the record exists).
+HIDDEN: list[str] = [
+    "/incidents/{draft.slug}/",
+    "/incidents/{review.slug}/",
+    "/sources/{draft_source.pk}/",
+    "/statements/{draft_statement.pk}/",
+    "/files/{restricted_file.pk}/download/",
+    "/files/{restricted_file.pk}/warning/",
+    "/files/{draft_file.pk}/download/",
+    "/files/{draft_file.pk}/warning/",
+]
+
+# Every public endpoint, filled from ``planted`` with str.format. The list is the contract: a
+# new public page, export, feed or API endpoint gets a line here.
+PUBLIC_ENDPOINTS: list[str] = [
+    "/",
+    "/incidents/",
+    "/about/verification/",
+    "/verify-file/",
+    "/incidents/{public.slug}/",
+    "/sources/{shared.pk}/",
+    "/statements/{statement.pk}/",
+    "/files/{public_file.pk}/warning/",
+    "/files/{public_file.pk}/download/",
+    *HIDDEN,
+    # Filters that could surface hidden records or their counts.
+    "/incidents/?status=unverified",
+    "/incidents/?oblast=luhansk&category=pow_execution",
+    "/incidents/?victim_status=pow&source_kind=news_article",
+    "/incidents/?sort=oldest",
+    # Data out: exports (with and without filters), the API, feeds, sitemap, robots.
+    "/incidents/export.csv",
+    "/incidents/export.json",
+    "/incidents/export.geojson",
+    "/incidents/export.csv?status=unverified&oblast=luhansk",
+    "/api/v1/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+    "/api/v1/incidents/",
+    "/api/v1/incidents/?q=SENTINEL",
+    "/api/v1/incidents/{public.slug}/",
+    "/api/v1/incidents/{draft.slug}/",
+    "/api/v1/incidents/{review.slug}/",
+    "/api/v1/claims/",
+    "/api/v1/sources/",
+    "/api/v1/sources/{shared.pk}/",
+    "/api/v1/sources/{draft_source.pk}/",
+    "/api/v1/statements/",
+    "/api/v1/statements/{statement.pk}/",
+    "/api/v1/statements/{draft_statement.pk}/",
+    "/feeds/incidents.atom",
+    "/feeds/claims.atom",
+    "/sitemap.xml",
+    "/robots.txt",
+]
+
+
+@pytest.fixture
+def planted(db):
+    public = IncidentFactory(published=True, title="Public incident")
+    AllegedVictimFactory(incident=public, name=SENTINELS["victim"], notes=SENTINELS["victim_note"])
+    shared = SourceFactory(title="Shared source", notes=SENTINELS["source_note"])
+    public.sources.add(shared)
+    statement = OfficialStatementFactory(notes=SENTINELS["statement_note"])
+    statement.incidents.add(public)
+    ClaimEvidenceFactory(claim=ClaimFactory(incident=public), source=shared)
+    public_file = SourceFileFactory(source=shared, notes=SENTINELS["file_note"])
+    restricted_file = SourceFileFactory(
+        source=shared,
+        is_restricted=True,
+        original_name=f"{SENTINELS['restricted_file']}.txt",
+        notes=SENTINELS["restricted_file_note"],
+    )
+
+    draft = IncidentFactory(
+        title=SENTINELS["draft_title"],
+        summary=SENTINELS["draft_summary"],
+        perpetrator=SENTINELS["draft_perpetrator"],
+    )
+    review = IncidentFactory(
+        title=SENTINELS["review_title"],
+        summary=SENTINELS["review_summary"],
+        status=Incident.Status.IN_REVIEW,
+    )
+    draft_claim = ClaimFactory(incident=draft, text=SENTINELS["draft_claim"])
+    ClaimFactory(incident=review, text=SENTINELS["review_claim"])
+    draft_source = SourceFactory(title=SENTINELS["draft_source"])
+    draft.sources.add(draft_source, shared)
+    ClaimEvidenceFactory(claim=draft_claim, source=shared)
+    draft_statement = OfficialStatementFactory(quote=SENTINELS["draft_statement"])
+    draft_statement.incidents.add(draft)
+    draft_file = SourceFileFactory(
+        source=draft_source, original_name=f"{SENTINELS['draft_file']}.txt"
+    )
+    refresh_search_vectors()
+    return {
+        "public": public,
+        "shared": shared,
+        "statement": statement,
+        "public_file": public_file,
+        "restricted_file": restricted_file,
+        "draft": draft,
+        "review": review,
+        "draft_source": draft_source,
+        "draft_statement": draft_statement,
+        "draft_file": draft_file,
+    }
+
+
+# Text inputs repeat what the reader typed; that is their input, not our data.
+_ECHOED_INPUT = re.compile(r'<input[^>]*name="(q|perpetrator|sha256)"[^>]*>')
+
+
+def body_and_headers(response) -> str:
+    # Reading a download to the end closes its file. (Not response.close(): that fires
+    # request_finished, which closes the test's database connection on PostgreSQL.)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    text = content.decode(errors="replace")
+    text = _ECHOED_INPUT.sub("", text)
+    return text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+
+
+def assert_no_sentinel(client, url: str) -> None:
+    text = body_and_headers(client.get(url))
+    leaked = [name for name, sentinel in SENTINELS.items() if sentinel in text]
+    assert not leaked, (url, leaked)
+
+
+def search_urls() -> list[str]:
+    """Every sentinel as a search and as each text filter."""
+    urls = []
+    for sentinel in SENTINELS.values():
+        urls += [f"/incidents/?q={sentinel}", f"/incidents/?perpetrator={sentinel}"]
+    urls += [f"/incidents/?q={word}" for word in ("SENTINEL", "sentinel*", "draft", "review")]
+    return urls
+
+
+@pytest.mark.parametrize("who", [None, "reader"])
+def test_no_sentinel_on_any_public_endpoint(client_for, request, planted, who):
+    client = client_for(request.getfixturevalue(who) if who else None)
+    for template in PUBLIC_ENDPOINTS:
+        assert_no_sentinel(client, template.format(**planted))
+    for url in search_urls():
+        assert_no_sentinel(client, url)
+    for template in HIDDEN:
+        url = template.format(**planted)
+        assert client.get(url).status_code == 404, url
+
+
+def test_search_finds_nothing_hidden(client, planted):
+    """Searching for words only hidden records contain finds nothing (and no count of them)."""
+    for name in ("draft_title", "draft_summary", "draft_claim", "review_title", "review_claim"):
+        html = client.get(f"/incidents/?q={SENTINELS[name]}").content.decode()
+        assert "0 incidents" in html, name
+
+
+def test_verify_file_is_no_oracle_for_restricted_or_unpublished_files(client, planted):
+    """A restricted or draft-only file's hash answers exactly like a hash nobody holds."""
+
+    def page(sha256: str) -> str:
+        html = client.get(f"/verify-file/?sha256={sha256}").content.decode()
+        return re.sub(re.escape(sha256), "HASH", html, flags=re.IGNORECASE)
+
+    never_held = hashlib.sha256(b"never uploaded").hexdigest()
+    for name in ("restricted_file", "draft_file"):
+        sha256 = planted[name].sha256
+        assert page(sha256) == page(never_held), name
+        assert page(sha256.upper()) == page(never_held), name
+    # The public file, for contrast, is found.
+    assert page(planted["public_file"].sha256) != page(never_held)
+
+
+def test_guessing_file_ids_reveals_only_public_files(client, planted):
+    public_pk = planted["public_file"].pk
+    top = SourceFile.objects.order_by("-pk").values_list("pk", flat=True).first()
+    for pk in range(1, top + 5):
+        for kind in ("download", "warning"):
+            response = client.get(f"/files/{pk}/{kind}/")
+            body_and_headers(response)  # reads a download to the end, which closes its file
+            assert response.status_code == (200 if pk == public_pk else 404), (pk, kind)
+
+
+def test_restricted_file_bytes_never_served(client, planted, media_root):
+    secret = b"SENTINEL-RESTRICTED-CONTENT-5151"
+    restricted = SourceFileFactory(
+        source=planted["shared"],
+        is_restricted=True,
+        file=ContentFile(secret, name="secret.txt"),
+        sha256=hashlib.sha256(secret).hexdigest(),
+        size=len(secret),
+    )
+    for suffix in ("download/", "download/?confirmed=1", "warning/"):
+        response = client.get(f"/files/{restricted.pk}/{suffix}")
+        assert response.status_code == 404
+        assert secret not in body_and_headers(response).encode()
