@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from cases.cache import bump_content_version
 from cases.models import (
     AllegedVictim,
     Category,
@@ -207,6 +208,7 @@ def generate(
             log(f"  {start + size:>8,} incidents")
     with _timed(counts, "search vectors")():
         refresh_search_vectors()
+        bump_content_version()
     if connection.vendor == "postgresql":
         with _timed(counts, "analyze")(), connection.cursor() as cursor:
             # Fresh statistics, so the first benchmark request is planned on real row counts;

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import exports, jsonld, selectors
+from cases.cache import cache_public_page
 from cases.filters import IncidentFilter
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
 
@@ -34,6 +35,7 @@ STATUS_DEFINITIONS = {
 }
 
 
+@cache_public_page
 def home(request):
     latest = selectors.attach_tallies(
         Incident.objects.visible_to(request.user).public().order_by("-published_at", "-pk")[:5]
@@ -48,6 +50,7 @@ def home(request):
     )
 
 
+@cache_public_page
 def incident_list(request):
     incident_filter = IncidentFilter(
         request.GET or None, queryset=Incident.objects.visible_to(request.user)
@@ -116,6 +119,7 @@ def incident_export_geojson(request):
     )
 
 
+@cache_public_page
 def incident_detail(request, slug):
     try:
         incident = selectors.incident_for_page(slug=slug, user=request.user)
@@ -137,6 +141,7 @@ def incident_detail(request, slug):
     )
 
 
+@cache_public_page
 def about_verification(request):
     return render(
         request,

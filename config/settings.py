@@ -209,6 +209,20 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
+# Rendered pages for anonymous readers (cases/cache.py); 0 turns the cache off. The cache must be
+# shared by all worker processes: the default is a folder on this machine; with several machines
+# point CACHE_LOCATION at a shared folder or configure a shared backend.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+        ),
+        "LOCATION": os.environ.get("CACHE_LOCATION", str(BASE_DIR / ".cache")),
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
+    }
+}
+
 # Reverting to an old version from the history page would bypass the services (a status could
 # change with no recorded rationale); corrections are made forward, in the open.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -3,11 +3,13 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from cases.cache import cache_public_page
 from cases.models import Claim, ClaimEvidence, Incident
 from sources.models import OfficialStatement, ReportedFigure, Source
 from sources.selectors import files_for_source
 
 
+@cache_public_page
 def source_detail(request, pk):
     source = get_object_or_404(Source.objects.visible_to(request.user), pk=pk)
     visible = Incident.objects.visible_to(request.user)
@@ -33,6 +35,7 @@ def source_detail(request, pk):
     )
 
 
+@cache_public_page
 def statement_detail(request, pk):
     statement = get_object_or_404(
         OfficialStatement.objects.visible_to(request.user)

@@ -30,3 +30,8 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # The test client speaks plain HTTP; production's HTTPS redirect is checked in test_hardening
 # by running `check --deploy` with production settings in a subprocess.
 SECURE_SSL_REDIRECT = False
+
+# Each test starts from an empty database whose commits never happen (rolled back), so cached
+# pages would leak between tests; the cache has its own tests, which turn it on.
+PUBLIC_PAGE_CACHE_SECONDS = 0
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -18,10 +18,12 @@ from django.db import transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from cases.cache import bump_content_version
 from cases.importing.mapping import Mapping
 from cases.importing.reader import FileError, RowError, decode, read_rows
 from cases.importing.validation import ParsedRow, validate_rows
 from cases.models import Claim, Incident
+from cases.search import refresh_search_vectors
 from sources.models import Source
 from sources.normalise import normalise_url
 
@@ -283,6 +285,9 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
     for claim in claims:
         claim.full_clean(exclude=["incident"], validate_unique=False, validate_constraints=False)
     bulk_create_with_history(claims, Claim, **history)
+    # Bulk writes bypass the per-save hooks: keep search and the page cache in step by hand.
+    refresh_search_vectors(list(incident_pks.values()))
+    transaction.on_commit(bump_content_version)
 
 
 def import_incidents(
