@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts.roles import sync_roles
 from cases import services
 from cases.demo_data import INCIDENTS, SOURCES, STATEMENTS, USERS
 from cases.models import AllegedVictim, Claim, ClaimEvidence, Incident
@@ -29,6 +30,8 @@ def ensure_user(*, username, first_name, last_name, role, password):
         user.set_password(password)
         user.save(update_fields=["password"])
     if role is not None:
+        if not Group.objects.filter(name=role).exists():
+            sync_roles()  # the roles migration ran, but the groups were deleted since
         user.groups.add(Group.objects.get(name=role))
     return user
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
 from accounts.models import User
-from accounts.roles import EDITORS, RESEARCHERS
+from accounts.roles import EDITORS, RESEARCHERS, sync_roles
 from cases.models import (
     AllegedVictim,
     Category,
@@ -49,6 +49,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 def _join_group(name):
     def join(user, create, extracted, **kwargs):
         if create:
+            # Transactional tests flush the database, data-migration groups included.
+            if not Group.objects.filter(name=name).exists():
+                sync_roles()
             user.groups.add(Group.objects.get(name=name))
 
     return factory.PostGeneration(join)
