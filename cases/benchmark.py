@@ -122,9 +122,15 @@ def gunicorn(*, port: int, workers: int, log: Path) -> Iterator[subprocess.Popen
         # The full CSV export of 100,000 incidents must not be cut off by the default 30 s.
         "--timeout=120",
     ]
+    # Plain HTTP on loopback: production's HTTPS redirect would answer every request with a 301.
+    environment = {**os.environ, "SECURE_SSL_REDIRECT": "0"}
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            command, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=environment,
         )
     previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
