@@ -52,7 +52,31 @@ class UserFormMixin:
         return formset
 
 
-class EvidenceInline(nested_admin.NestedTabularInline):
+def is_public_record(obj) -> bool:
+    """Whether ``obj`` is, or belongs to, an incident readers can see."""
+    if isinstance(obj, Incident):
+        return obj.is_public
+    if isinstance(obj, (Claim, AllegedVictim)):
+        return obj.incident_id is not None and obj.incident.is_public
+    if isinstance(obj, ClaimEvidence):
+        return obj.claim_id is not None and obj.claim.incident.is_public
+    return False
+
+
+class EditorsDeletePublicMixin:
+    """Parts of a published or retracted incident are removed by editors only.
+
+    Readers may already have cited them; published records are corrected in the open, and a
+    researcher's deletion would rewrite them silently. For inlines ``obj`` is the parent.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        if is_public_record(obj) and not request.user.has_perm("cases.publish_incident"):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class EvidenceInline(EditorsDeletePublicMixin, nested_admin.NestedTabularInline):
     model = ClaimEvidence
     extra = 0
     autocomplete_fields = ["source"]
@@ -64,7 +88,7 @@ class EvidenceInline(nested_admin.NestedTabularInline):
     verbose_name_plural = _("evidence: sources for or against this claim")
 
 
-class ClaimInline(UserFormMixin, nested_admin.NestedStackedInline):
+class ClaimInline(EditorsDeletePublicMixin, UserFormMixin, nested_admin.NestedStackedInline):
     model = Claim
     form = ClaimForm
     extra = 0
@@ -90,7 +114,7 @@ class ClaimInline(UserFormMixin, nested_admin.NestedStackedInline):
         )
 
 
-class VictimInline(nested_admin.NestedTabularInline):
+class VictimInline(EditorsDeletePublicMixin, nested_admin.NestedTabularInline):
     model = AllegedVictim
     extra = 0
     fields = ["name", "identity_public", "status", "fate", "count", "age", "sex", "notes"]
@@ -323,7 +347,7 @@ class IncidentAdmin(
 
 
 @admin.register(Claim)
-class ClaimAdmin(UserFormMixin, SimpleHistoryAdmin):
+class ClaimAdmin(EditorsDeletePublicMixin, UserFormMixin, SimpleHistoryAdmin):
     form = ClaimForm
     list_display = ["__str__", "incident", "status", "claimant", "status_changed_at"]
     list_filter = ["status", "incident__status", "incident__category"]
@@ -353,7 +377,7 @@ class ClaimAdmin(UserFormMixin, SimpleHistoryAdmin):
             services.claim_change_status(claim=obj, by=request.user, **form.pending_verification)
 
 
-class EvidenceStandaloneInline(admin.TabularInline):
+class EvidenceStandaloneInline(EditorsDeletePublicMixin, admin.TabularInline):
     model = ClaimEvidence
     extra = 0
     autocomplete_fields = ["source"]

@@ -276,3 +276,31 @@ def test_source_and_statement_autocomplete_for_researchers(client, researcher):
 def test_anonymous_is_sent_to_login(client):
     response = client.get(ADD_URL)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_researcher_cannot_delete_parts_of_a_published_incident(client, researcher, editor):
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident)
+    client.force_login(researcher)
+    response = submit(
+        client, change_url(incident), {"claims-0-DELETE": "on"}, form_id="incident_form"
+    )
+    assert response.status_code in (200, 302)
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    assert client.post(f"/admin/cases/claim/{claim.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    # An editor corrects in the open: the deletion is allowed and recorded in the history.
+    client.force_login(editor)
+    assert client.post(f"/admin/cases/claim/{claim.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    assert Claim.history.filter(id=claim.pk, history_type="-").get().history_user == editor
+
+
+def test_researcher_may_delete_parts_of_a_draft(client, researcher):
+    claim = ClaimFactory(incident=IncidentFactory())
+    client.force_login(researcher)
+    response = submit(
+        client, change_url(claim.incident), {"claims-0-DELETE": "on"}, form_id="incident_form"
+    )
+    assert response.status_code == 302
+    assert not Claim.objects.filter(pk=claim.pk).exists()

@@ -151,7 +151,8 @@ MATRIX: dict[str, Row] = {
     "admin/cases/claim/": Row(302, 302, 200, 200, 200),
     "admin/cases/claim/add/": Row(302, 302, 200, 200, 200),
     "admin/cases/claim/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
-    "admin/cases/claim/<path:object_id>/delete/": Row(302, 302, 200, 200, 200),
+    # Parts of a public incident are deleted by editors only (corrections in the open).
+    "admin/cases/claim/<path:object_id>/delete/": Row(302, 302, 403, 200, 200),
     "admin/cases/claim/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/cases/claim/<path:object_id>/": Row(302, 302, 302, 302, 302),
     # --- admin: cases.claimstatuschange
