@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import AppendOnlyModel, ClaimEvidence, Incident
+from cases.models import AppendOnlyModel, Claim, ClaimEvidence, Incident
 
 
 class SourceQuerySet(models.QuerySet):
@@ -24,8 +24,8 @@ class SourceQuerySet(models.QuerySet):
         cited_as_evidence = ClaimEvidence.objects.filter(
             source=OuterRef("pk"), claim__incident__status__in=public
         )
-        reports_statement = OfficialStatement.objects.filter(
-            reported_in=OuterRef("pk"), incidents__status__in=public
+        reports_statement = OfficialStatement.objects.visible_to(None).filter(
+            reported_in=OuterRef("pk")
         )
         return self.filter(
             Exists(cited_by_incident) | Exists(cited_as_evidence) | Exists(reports_statement)
@@ -124,14 +124,18 @@ class Source(models.Model):
 
 class OfficialStatementQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Statements a user may see: for readers, those about a public incident."""
+        """Statements a user may see: for readers, those about a public incident or in which a
+        claim of a public incident is made (the incident page names and links them)."""
         if user is not None and user.is_active and user.has_perm("sources.view_officialstatement"):
             return self.all()
-        return self.filter(
-            pk__in=OfficialStatement.incidents.through.objects.filter(
-                incident__status__in=Incident.PUBLIC_STATUSES
-            ).values("officialstatement_id")
+        public = Incident.PUBLIC_STATUSES
+        about_public = OfficialStatement.incidents.through.objects.filter(
+            officialstatement=OuterRef("pk"), incident__status__in=public
         )
+        made_in_public_claim = Claim.objects.filter(
+            statement=OuterRef("pk"), incident__status__in=public
+        )
+        return self.filter(Exists(about_public) | Exists(made_in_public_claim))
 
 
 class OfficialStatement(models.Model):

@@ -425,3 +425,16 @@ def test_search_ranks_title_matches_first(client):
         "Drone strike on a bus",
         "Shelling of a market",
     ]
+
+
+def test_a_statement_cited_by_a_public_claim_is_public(client):
+    statement = OfficialStatementFactory(speaker="Cited Speaker")
+    draft = IncidentFactory(title="Draft-only incident title")
+    statement.incidents.add(draft)  # about a draft only
+    claim = ClaimFactory(incident=IncidentFactory(published=True), statement=statement)
+    html = client.get(claim.incident.get_absolute_url()).content.decode()
+    assert statement.get_absolute_url() in html
+    page = client.get(statement.get_absolute_url())
+    assert page.status_code == 200 and "Cited Speaker" in page.content.decode()
+    # The draft it is also about stays hidden on the statement's page.
+    assert draft.title not in page.content.decode()
