@@ -114,7 +114,8 @@ class IncidentFilter(django_filters.FilterSet):
 
     @property
     def sort_value(self) -> str:
-        data = self.form.cleaned_data if self.form.is_valid() else {}
+        self.form.is_valid()  # an invalid filter is ignored; the valid ones, sort included, hold
+        data = getattr(self.form, "cleaned_data", {})  # unbound: no filters at all
         sort = data.get("sort") or ""
         searching = bool((data.get("q") or "").strip())
         if sort == SortChoices.RELEVANCE and not (searching and uses_postgres()):

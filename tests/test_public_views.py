@@ -438,3 +438,9 @@ def test_a_statement_cited_by_a_public_claim_is_public(client):
     assert page.status_code == 200 and "Cited Speaker" in page.content.decode()
     # The draft it is also about stays hidden on the statement's page.
     assert draft.title not in page.content.decode()
+
+
+def test_sort_still_applies_when_another_filter_is_invalid(client):
+    IncidentFactory(published=True, title="Older", occurred_from=D(2022, 1, 1))
+    IncidentFactory(published=True, title="Newer", occurred_from=D(2024, 1, 1))
+    assert titles(client.get("/incidents/?oblast=atlantis&sort=oldest")) == ["Older", "Newer"]
