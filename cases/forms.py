@@ -31,26 +31,7 @@ class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Incident
-        fields = [
-            "title",
-            "slug",
-            "summary",
-            "description",
-            "occurred_from",
-            "occurred_to",
-            "date_precision",
-            "place_name",
-            "oblast",
-            "country",
-            "latitude",
-            "longitude",
-            "location_precision",
-            "category",
-            "legal_references",
-            "perpetrator",
-            "victims_min",
-            "victims_max",
-        ]
+        fields = ["slug", "legal_references", *Incident.DESCRIPTIVE_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -122,6 +122,27 @@ class IncidentQuerySet(models.QuerySet):
 class Incident(models.Model):
     """One event in time and place that is alleged to be a violation."""
 
+    # What a researcher describes about the event: entered in the admin, imported from files,
+    # exported. (Publication state, audit and bookkeeping fields are set by the services.)
+    DESCRIPTIVE_FIELDS: tuple[str, ...] = (
+        "title",
+        "summary",
+        "description",
+        "occurred_from",
+        "occurred_to",
+        "date_precision",
+        "place_name",
+        "oblast",
+        "country",
+        "latitude",
+        "longitude",
+        "location_precision",
+        "category",
+        "perpetrator",
+        "victims_min",
+        "victims_max",
+    )
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")  # being entered; never public
         IN_REVIEW = "in_review", _("In review")  # submitted by a researcher for an editor

@@ -31,25 +31,12 @@ from typing import Any
 
 from django.conf import settings
 
+from cases.models import Incident
+
 # Our columns, in the order docs/import.md lists them.
 NATIVE_COLUMNS: tuple[str, ...] = (
     "external_id",
-    "title",
-    "summary",
-    "description",
-    "occurred_from",
-    "occurred_to",
-    "date_precision",
-    "place_name",
-    "oblast",
-    "country",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "category",
-    "perpetrator",
-    "victims_min",
-    "victims_max",
+    *Incident.DESCRIPTIVE_FIELDS,
     "source_urls",
     "sources_graphic",
     "claim",

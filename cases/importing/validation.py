@@ -18,24 +18,7 @@ from cases.importing.reader import RowError, SourceRow
 from cases.models import Category, DatePrecision, Incident, LocationPrecision, Oblast
 
 # Incident fields the file may set (the rest of the native columns feed sources and claims).
-INCIDENT_FIELDS: tuple[str, ...] = (
-    "title",
-    "summary",
-    "description",
-    "occurred_from",
-    "occurred_to",
-    "date_precision",
-    "place_name",
-    "oblast",
-    "country",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "category",
-    "perpetrator",
-    "victims_min",
-    "victims_max",
-)
+INCIDENT_FIELDS: tuple[str, ...] = Incident.DESCRIPTIVE_FIELDS
 _TRUE = {"1", "yes", "true", "y", "graphic"}
 _FALSE = {"0", "no", "false", "n", ""}
 _URL_SPLIT = re.compile(r"[\s|]+")
