@@ -5,6 +5,8 @@ always anonymous and every queryset below, starting from ``visible_to(request.us
 only published and retracted records. Staff preview drafts on the site, never through here.
 """
 
+import functools
+
 import django_filters
 from django.db.models import Prefetch
 from django.http import JsonResponse
@@ -21,7 +23,6 @@ from cases.models import (
     AllegedVictim,
     Claim,
     ClaimEvidence,
-    ClaimStatusChange,
     Incident,
     VerificationStatus,
 )
@@ -143,7 +144,7 @@ def claims_queryset(user):
         .select_related("incident")
         .prefetch_related(
             Prefetch("evidence", queryset=ClaimEvidence.objects.order_by("pk")),
-            Prefetch("status_changes", queryset=ClaimStatusChange.objects.order_by("changed_at")),
+            "status_changes",  # Meta.ordering: changed_at, then pk for equal times
         )
         .order_by("pk")
     )
@@ -160,7 +161,7 @@ class IncidentViewSet(PublicReadOnlyViewSet):
     def get_queryset(self):
         claims = Claim.objects.order_by("pk").prefetch_related(
             Prefetch("evidence", queryset=ClaimEvidence.objects.order_by("pk")),
-            Prefetch("status_changes", queryset=ClaimStatusChange.objects.order_by("changed_at")),
+            "status_changes",  # Meta.ordering: changed_at, then pk for equal times
         )
         statements = OfficialStatement.objects.order_by("stated_on", "pk").prefetch_related(
             Prefetch("figures", queryset=ReportedFigure.objects.order_by("period_start", "pk"))
@@ -193,15 +194,37 @@ class ClaimViewSet(PublicReadOnlyViewSet):
         return claims_queryset(self.request.user)
 
 
+@functools.cache
+def _documented_schema() -> tuple[dict, list[dict]]:
+    """The schema and its operations for the docs page; the same for every request."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = []
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            parameters = [
+                # Show the parameter's own type, not the "or empty" alternative added above.
+                {**parameter, "schema": parameter["schema"].get("anyOf", [parameter["schema"]])[0]}
+                for parameter in operation.get("parameters", [])
+            ]
+            operations.append(
+                {"path": path, "method": method.upper(), **operation, "parameters": parameters}
+            )
+    return schema, operations
+
+
 def api_docs(request):
     """The API's documentation, rendered on the server from the OpenAPI schema (no scripts)."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    operations = [
-        {"path": path, "method": method.upper(), **operation}
-        for path, methods in schema["paths"].items()
-        for method, operation in methods.items()
-    ]
-    return render(request, "api/docs.html", {"schema": schema, "operations": operations})
+    schema, operations = _documented_schema()
+    return render(
+        request,
+        "api/docs.html",
+        {
+            "schema": schema,
+            "operations": operations,
+            "page_size": Pagination.page_size,
+            "max_page_size": Pagination.max_page_size,
+        },
+    )
 
 
 def page_not_found(request, exception):

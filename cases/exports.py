@@ -177,10 +177,10 @@ def incident_record(incident: Incident) -> dict:
 
 def public_victim(victim: dict) -> dict:
     """A victim as the public sees it: the name only when its publication is allowed."""
-    withheld = not (victim["identity_public"] and victim["name"])
+    name = AllegedVictim.publishable_name(victim["name"], victim["identity_public"])
     return {
-        "name": None if withheld else victim["name"],
-        "name_withheld": withheld,
+        "name": name,
+        "name_withheld": name is None,
         "status": victim["status"],
         "fate": victim["fate"],
         "count": victim["count"],

@@ -453,12 +453,22 @@ class AllegedVictim(models.Model):
         label = self.name or self.get_status_display()
         return f"{label} ×{self.count}" if self.count > 1 else label
 
+    @staticmethod
+    def publishable_name(name: str, identity_public: bool) -> str | None:
+        """The one rule for showing a victim's name: only when publication is allowed.
+
+        A static function too, for exports that read plain rows instead of model instances.
+        """
+        return name if identity_public and name else None
+
+    @property
+    def name_if_public(self) -> str | None:
+        return self.publishable_name(self.name, self.identity_public)
+
     @property
     def public_name(self) -> str:
-        """The name as a reader may see it: the real name only when publication is allowed."""
-        if self.identity_public and self.name:
-            return self.name
-        return str(_("Name withheld"))
+        """The name as a reader may see it, or "Name withheld"."""
+        return self.name_if_public or str(_("Name withheld"))
 
 
 class VerificationStatus(models.TextChoices):

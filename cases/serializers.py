@@ -19,10 +19,10 @@ class VictimSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_name(self, victim: AllegedVictim) -> str | None:
-        return victim.name if victim.identity_public and victim.name else None
+        return victim.name_if_public
 
     def get_name_withheld(self, victim: AllegedVictim) -> bool:
-        return not (victim.identity_public and victim.name)
+        return victim.name_if_public is None
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

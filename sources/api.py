@@ -33,7 +33,8 @@ class SourceViewSet(PublicReadOnlyViewSet):
     def get_queryset(self):
         user = self.request.user
         return (
-            Source.objects.visible_to(user)
+            # Public data only, whoever asks (docs/decisions/0003-public-only-api.md).
+            Source.objects.visible_to(None)
             .prefetch_related(_public_incidents_prefetch(user))
             .order_by("pk")
         )
@@ -58,7 +59,7 @@ class StatementViewSet(PublicReadOnlyViewSet):
         user = self.request.user
         figures = ReportedFigure.objects.order_by("period_start", "pk")
         return (
-            OfficialStatement.objects.visible_to(user)
+            OfficialStatement.objects.visible_to(None)
             .prefetch_related(
                 Prefetch("figures", queryset=figures), _public_incidents_prefetch(user)
             )

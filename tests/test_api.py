@@ -289,3 +289,9 @@ def test_documentation_page_lists_the_endpoints(client):
     html = client.get("/api/v1/docs/").content.decode()
     assert "GET /api/v1/incidents/" in html and "/api/v1/schema/" in html
     assert "<script" not in html
+
+
+def test_docs_page_lists_each_filters_type_and_choices(client):
+    html = client.get("/api/v1/docs/").content.decode()
+    assert "string: disputed, false, partially_verified, unverified, verified" in html
+    assert "25 per page by default, up to 100" in html
