@@ -13,6 +13,7 @@ send no signals; the importer and the bench loader call ``bump_content_version``
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.apps import apps
@@ -23,30 +24,40 @@ from django.http import HttpResponse
 
 VERSION_KEY = "public-pages:version"
 CACHED_APPS = {"cases", "sources"}
+# Writes that never change a public page: the custody log of files, and history rows.
+NOT_SHOWN = {"sources.FileCustodyEvent"}
 
 
 def content_version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+    return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
 
 
 def bump_content_version() -> None:
-    """Make every cached page stale (call after a commit that changes public content)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    """Make every cached page stale (call after a commit that changes public content).
+
+    A new token rather than a counter: if the version key is ever evicted, the next one still
+    differs from every version a cached page was stored under.
+    """
+    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def _shown(model) -> bool:
+    return (
+        model._meta.app_label in CACHED_APPS
+        and model._meta.label not in NOT_SHOWN
+        and not model.__name__.startswith("Historical")
+    )
 
 
 def _on_write(sender, **kwargs) -> None:
-    if sender._meta.app_label in CACHED_APPS and not sender.__name__.startswith("Historical"):
-        transaction.on_commit(bump_content_version)
+    transaction.on_commit(bump_content_version)
 
 
 def connect_invalidation() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     for model in apps.get_models():
-        if model._meta.app_label in CACHED_APPS:
+        if _shown(model):
             post_save.connect(_on_write, sender=model, weak=False)
             post_delete.connect(_on_write, sender=model, weak=False)
             for field in model._meta.many_to_many:

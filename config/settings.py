@@ -212,7 +212,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # Rendered pages for anonymous readers (cases/cache.py); 0 turns the cache off. The cache must be
 # shared by all worker processes: the default is a folder on this machine; with several machines
 # point CACHE_LOCATION at a shared folder or configure a shared backend.
-PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300)
+# Off by default in development, so that template edits show at once.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 0 if DEBUG else 300)
 CACHES = {
     "default": {
         "BACKEND": os.environ.get(
@@ -220,6 +221,8 @@ CACHES = {
         ),
         "LOCATION": os.environ.get("CACHE_LOCATION", str(BASE_DIR / ".cache")),
         "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
+        # Several databases (the site, the benchmark, the load test) may share one folder.
+        "KEY_PREFIX": f"{DATABASES['default']['ENGINE']}:{DATABASES['default']['NAME']}",
     }
 }
 

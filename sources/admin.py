@@ -7,8 +7,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases.admin import UserFormMixin
 from sources import selectors, services
-from sources.forms import SourceFileForm
+from sources.forms import SourceFileForm, SourceFileFormSet
 from sources.models import (
     FileCustodyEvent,
     OfficialStatement,
@@ -38,11 +39,12 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class SourceFileInline(admin.TabularInline):
+class SourceFileInline(UserFormMixin, admin.TabularInline):
     """Upload evidence on the source page; what the server measured is shown, never edited."""
 
     model = SourceFile
     form = SourceFileForm
+    formset = SourceFileFormSet
     extra = 1
     can_delete = False
     fields = [

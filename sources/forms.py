@@ -8,6 +8,9 @@ from sources.models import SourceFile
 class SourceFileForm(forms.ModelForm):
     """A row of the files inline: a new row takes an upload, a kept file only its flags."""
 
+    user = None  # set by the admin (cases.admin.UserFormMixin)
+    sha256 = None  # of the upload, once checked
+
     upload = forms.FileField(
         label=_("file"),
         required=False,
@@ -35,4 +38,26 @@ class SourceFileForm(forms.ModelForm):
         # Refuse here, as a form error, what the service would refuse: nothing gets stored.
         inspection = services.inspect_upload(uploaded=uploaded)
         services.check_not_held(sha256=inspection.sha256)
+        self.sha256 = inspection.sha256
         return uploaded
+
+    def clean_is_restricted(self):
+        restricted = self.cleaned_data["is_restricted"]
+        lifting = self.instance.pk and self.instance.is_restricted and not restricted
+        if lifting and not (self.user and self.user.has_perm("cases.publish_incident")):
+            # Making a withheld file downloadable is a publication decision.
+            raise forms.ValidationError(
+                _("Only editors can make a restricted file public."), code="restricted"
+            )
+        return restricted
+
+
+class SourceFileFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            sha256 = getattr(form, "sha256", None)
+            if sha256 and sha256 in seen:
+                form.add_error("upload", _("The same file is chosen twice on this page."))
+            seen.add(sha256)

@@ -260,9 +260,9 @@ class SourceFileQuerySet(models.QuerySet):
 
     def public(self):
         """Files anyone may download: not restricted, on a source cited by a public record."""
-        return self.filter(
-            is_restricted=False, source__in=Source.objects.visible_to(None).values("pk")
-        )
+        # Correlated, so one source's files probe the source gate once, not build it whole.
+        public_source = Source.objects.visible_to(None).filter(pk=OuterRef("source"))
+        return self.filter(Exists(public_source), is_restricted=False)
 
 
 class SourceFile(models.Model):

@@ -1,36 +1,38 @@
 """Reads about sources that span models."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from cases.models import Incident
-from sources.models import Source, SourceFile
+from cases.models import ClaimEvidence, Incident
+from sources.models import OfficialStatement, Source, SourceFile
 
 
 def duplicate_sources(*, source: Source) -> QuerySet[Source]:
-    """Other sources that look like the same thing: same normalised URL or a file of the same hash.
+    """Other sources that look like the same thing: the same normalised URL.
 
     For the admin's duplicate warning; staff see every source, so there is no visibility gate.
     """
-    same = Q(pk__in=[])
-    if source.normalised_url:
-        same |= Q(normalised_url=source.normalised_url)
-    if source.pk:
-        same |= Q(files__sha256__in=SourceFile.objects.filter(source=source).values("sha256"))
-    return Source.objects.filter(same).exclude(pk=source.pk).distinct().order_by("pk")
+    # (A file's hash is unique, so two sources never hold the same file: the URL is the test.)
+    if not source.normalised_url:
+        return Source.objects.none()
+    return (
+        Source.objects.filter(normalised_url=source.normalised_url)
+        .exclude(pk=source.pk)
+        .order_by("pk")
+    )
 
 
 def public_incidents_citing(*, source: Source) -> QuerySet[Incident]:
-    """Public incidents that cite ``source``: directly, as claim evidence or via a statement."""
-    return (
-        Incident.objects.public()
-        .filter(
-            Q(sources=source)
-            | Q(claims__evidence__source=source)
-            | Q(statements__reported_in=source)
-        )
-        .distinct()
-        .order_by("-occurred_from", "-pk")
+    """Public incidents that cite ``source``, by every route the source gate follows: as a
+    cited source, as evidence for a claim, or as where a statement about the incident (or made
+    in one of its claims) was reported."""
+    statements = OfficialStatement.objects.filter(reported_in=source)
+    cites = (
+        Exists(Source.incidents.through.objects.filter(incident=OuterRef("pk"), source=source))
+        | Exists(ClaimEvidence.objects.filter(claim__incident=OuterRef("pk"), source=source))
+        | Exists(statements.filter(incidents=OuterRef("pk")))
+        | Exists(statements.filter(claims__incident=OuterRef("pk")))
     )
+    return Incident.objects.public().filter(cites).order_by("-occurred_from", "-pk")
 
 
 def publicly_held_file(*, sha256: str) -> SourceFile | None:

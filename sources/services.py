@@ -148,7 +148,8 @@ def source_file_add(
                     "name": original_name,
                 },
             )
-    except (ValidationError, IntegrityError) as error:
+    except Exception as error:
+        # Whatever refused the record, its bytes must not stay behind.
         source_file.file.storage.delete(source_file.file.name)
         if isinstance(error, IntegrityError):
             # Someone stored the same file between our check and our insert.

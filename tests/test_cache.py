@@ -69,3 +69,15 @@ def test_query_strings_are_cached_separately(client):
     IncidentFactory(published=True, title="In Kharkiv", oblast="kharkiv")
     assert "In Kharkiv" not in client.get("/incidents/?oblast=luhansk").content.decode()
     assert "In Luhansk" not in client.get("/incidents/?oblast=kharkiv").content.decode()
+
+
+def test_custody_log_entries_do_not_empty_the_cache(media_root, django_capture_on_commit_callbacks):
+    from cases.cache import content_version
+    from sources.services import source_file_verify
+    from tests.factories import SourceFileFactory
+
+    source_file = SourceFileFactory()
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        source_file_verify(source_file=source_file)
+    assert content_version() == before

@@ -230,3 +230,15 @@ def test_source_page_shows_each_files_hash_size_and_type(client):
     assert source_file.mime_type in html and f"{source_file.size} bytes" in html
     assert source_file.get_download_url() in html
     assert restricted.sha256 not in html and restricted.original_name not in html
+
+
+def test_verify_names_incidents_citing_the_source_through_a_statement(client):
+    from tests.factories import OfficialStatementFactory
+
+    incident = IncidentFactory(published=True, title="Reached through a statement")
+    source = SourceFactory(title="Newspaper that reported the statement")
+    statement = OfficialStatementFactory(reported_in=source)
+    ClaimFactory(incident=incident, statement=statement)
+    source_file = SourceFileFactory(source=source, content=b"statement text\n")
+    html = client.get(source_file.get_verify_url()).content.decode()
+    assert "Reached through a statement" in html

@@ -372,3 +372,42 @@ def test_source_add_form_takes_uploads(client, researcher):
     html = client.get("/admin/sources/source/add/").content.decode()
     assert 'enctype="multipart/form-data"' in html
     assert 'name="files-0-upload"' in html
+
+
+def test_the_same_file_twice_on_one_page_is_a_form_error_and_leaves_nothing(
+    client, researcher, media_root
+):
+    content = PDF + b"%same\n"
+    source = SourceFactory()
+    client.force_login(researcher)
+    response = submit(
+        client,
+        change_url(source),
+        {
+            "files-TOTAL_FORMS": "2",
+            "files-0-upload": SimpleUploadedFile("a.pdf", content),
+            "files-1-upload": SimpleUploadedFile("b.pdf", content),
+        },
+        form_id="source_form",
+    )
+    assert response.status_code == 200
+    assert "The same file is chosen twice on this page." in response.content.decode()
+    assert not SourceFile.objects.exists() and not FileCustodyEvent.objects.exists()
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize(("who", "lifted"), [("researcher", False), ("editor", True)])
+def test_only_editors_make_a_restricted_file_public(client, request, media_root, who, lifted):
+    source_file = SourceFileFactory(is_restricted=True)
+    client.force_login(request.getfixturevalue(who))
+    response = submit(
+        client,
+        change_url(source_file.source),
+        {"files-0-is_restricted": ""},
+        form_id="source_form",
+        drop=("files-0-is_restricted",),
+    )
+    source_file.refresh_from_db()
+    assert source_file.is_restricted is not lifted
+    if not lifted:
+        assert "Only editors can make a restricted file public." in response.content.decode()
