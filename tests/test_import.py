@@ -542,8 +542,12 @@ def test_queries_do_not_grow_with_rows():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tests.factories import ResearcherFactory
+
+    researcher = ResearcherFactory()  # the acting user is set on every row it writes
+    import_incidents(data=data(1, 500), by=researcher)  # loads the user's permission cache
     with CaptureQueriesContext(connection) as small:
-        import_incidents(data=data(4, 0))
+        import_incidents(data=data(4, 0), by=researcher)
     with CaptureQueriesContext(connection) as large:
-        import_incidents(data=data(20, 100))
+        import_incidents(data=data(20, 100), by=researcher)
     assert len(large.captured_queries) == len(small.captured_queries)

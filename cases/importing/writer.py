@@ -153,14 +153,17 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
     matched_pks = [incident.pk for incident in existing.values()]
     plan.incident_pks = {eid: incident.pk for eid, incident in existing.items()}
 
-    # Sources: matched on the stored normalised URL (sources.normalise, kept by the admin).
+    # Sources: matched on the stored normalised URL (sources.normalise, kept by the admin),
+    # reading only the addresses this file mentions.
+    wanted = sorted({normalise_url(url) for row in rows for url in row.urls} - {""})
     by_url: dict[str, tuple[int, bool]] = {}
-    for pk, key, graphic in (
-        Source.objects.exclude(normalised_url="")
-        .order_by("pk")
-        .values_list("pk", "normalised_url", "is_graphic")
-    ):
-        by_url.setdefault(key, (pk, graphic))
+    for chunk in _chunks(wanted):
+        for pk, key, graphic in (
+            Source.objects.filter(normalised_url__in=chunk)
+            .order_by("pk")
+            .values_list("pk", "normalised_url", "is_graphic")
+        ):
+            by_url.setdefault(key, (pk, graphic))
     through = Source.incidents.through
     linked: set[tuple[int, int]] = set()
     claimed: set[tuple[int, str]] = set()
@@ -245,14 +248,21 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
     return plan
 
 
+# Foreign keys set by the importer itself (the acting user); checking them would cost a query
+# per row in full_clean, for a user that exists.
+_OWN_KEYS = ["created_by", "updated_by"]
+
+
 def _write(plan: _Plan, *, by, reason: str) -> None:
     history = {"batch_size": BATCH, "default_user": by, "default_change_reason": reason}
     for incident in plan.creates:
-        incident.full_clean(validate_unique=False, validate_constraints=False)
+        incident.full_clean(exclude=_OWN_KEYS, validate_unique=False, validate_constraints=False)
     created = bulk_create_with_history(plan.creates, Incident, **history)
     if plan.updates:
         for incident in plan.updates:
-            incident.full_clean(validate_unique=False, validate_constraints=False)
+            incident.full_clean(
+                exclude=_OWN_KEYS, validate_unique=False, validate_constraints=False
+            )
         bulk_update_with_history(
             plan.updates, Incident, [*plan.update_fields, "updated_by", "version"], **history
         )
@@ -260,7 +270,7 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
 
     new_sources = list(plan.new_sources.values())
     for source in new_sources:
-        source.full_clean(validate_unique=False, validate_constraints=False)
+        source.full_clean(exclude=_OWN_KEYS, validate_unique=False, validate_constraints=False)
     bulk_create_with_history(new_sources, Source, **history)
     source_pks = dict(plan.existing_source_ids)
     source_pks.update((key, source.pk) for key, source in plan.new_sources.items())
@@ -286,7 +296,8 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
         claim.full_clean(exclude=["incident"], validate_unique=False, validate_constraints=False)
     bulk_create_with_history(claims, Claim, **history)
     # Bulk writes bypass the per-save hooks: keep search and the page cache in step by hand.
-    refresh_search_vectors(list(incident_pks.values()))
+    changed = {i.pk for i in created} | {i.pk for i in plan.updates}
+    refresh_search_vectors(changed | {claim.incident_id for claim in claims})
     transaction.on_commit(bump_content_version)
 
 
