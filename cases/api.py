@@ -9,9 +9,7 @@ import functools
 
 import django_filters
 from django.db.models import Prefetch
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import viewsets
@@ -225,10 +223,3 @@ def api_docs(request):
             "max_page_size": Pagination.max_page_size,
         },
     )
-
-
-def page_not_found(request, exception):
-    """404 handler: JSON under /api/ (clients parse it), the friendly page everywhere else."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)

@@ -38,6 +38,7 @@ from cases.models import (
 )
 from cases.search import refresh_search_vectors
 from sources.models import OfficialStatement, ReportedFigure, Source
+from sources.normalise import normalise_url
 
 BATCH_SIZE = 2_000
 # Incidents generated (and their dependants) per round trip; bounds memory at 100,000.
@@ -232,7 +233,7 @@ def _create_source_pool(rng: random.Random, *, size: int, researcher) -> list[in
                 f"{rng.choice(PLACES)} ({i})",
                 publisher=rng.choice(["Kyiv Independent", "Ukrainska Pravda", "Suspilne", "BBC"]),
                 url=url,
-                normalised_url=url.removeprefix("https://"),
+                normalised_url=normalise_url(url),
                 published_on=published,
                 accessed_on=published + dt.timedelta(days=rng.randrange(30)),
                 language=rng.choice(["en", "uk", "ru"]),
@@ -249,9 +250,8 @@ def _create_source_pool(rng: random.Random, *, size: int, researcher) -> list[in
 def _create_chunk(
     rng, counts, *, first, size, heavy, heavy_size, pool, offset, editor, researcher
 ) -> None:
-    timer = _timed
     # --- incidents
-    with timer(counts, "incidents")():
+    with _timed(counts, "incidents")():
         rows = []
         for i in range(first, first + size):
             rows.append(_incident(rng, number=offset + i, editor=editor, researcher=researcher))
@@ -261,7 +261,7 @@ def _create_chunk(
     # --- sources per incident (through rows), victims, statements
     through = Source.incidents.through
     links, victims, statements, sources_of = [], [], [], {}
-    with timer(counts, "victims, sources, statements")():
+    with _timed(counts, "victims, sources, statements")():
         for n, incident in enumerate(incidents):
             chosen = rng.sample(pool, heavy_size if n < heavy else rng.randint(1, 5))
             sources_of[incident.pk] = chosen
@@ -301,7 +301,7 @@ def _create_chunk(
         counts.figures += len(figures)
 
     # --- claims, their status changes and evidence
-    with timer(counts, "claims, changes, evidence")():
+    with _timed(counts, "claims, changes, evidence")():
         claims = []
         for n, (incident, statement) in enumerate(zip(incidents, statements, strict=True)):
             for _ in range(heavy_size if n < heavy else rng.randint(2, 8)):
@@ -339,7 +339,7 @@ def _create_chunk(
         counts.evidence += len(evidence)
 
     # --- publication events of public incidents
-    with timer(counts, "publication events")():
+    with _timed(counts, "publication events")():
         events = []
         for incident in incidents:
             if incident.published_at:

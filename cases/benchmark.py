@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +33,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
@@ -381,7 +381,8 @@ def run(options: Options, *, log) -> tuple[list[Result], ExportResult, dict]:
     sizes = data_sizes()
     port = free_port()
     log(f"gunicorn on 127.0.0.1:{port} with {options.workers} workers")
-    server_log = Path(settings.BASE_DIR) / "staticfiles" / "bench-gunicorn.log"
+    # Not under STATIC_ROOT: WhiteNoise would serve it.
+    server_log = Path(tempfile.gettempdir()) / "bench-gunicorn.log"
     results: list[Result] = []
     with gunicorn(port=port, workers=options.workers, log=server_log) as server:
         for case in cases:

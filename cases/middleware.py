@@ -3,16 +3,11 @@
 import logging
 from collections.abc import Callable
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
-from cases.errors import database_unavailable
+from cases.errors import DATABASE_DOWN, database_unavailable
 
 logger = logging.getLogger(__name__)
-
-# What psycopg2 and sqlite3 raise (wrapped by Django) when the server is gone, restarting or
-# refusing connections. A programming error (bad SQL, IntegrityError) is not one of these.
-DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 class DatabaseUnavailableMiddleware:

@@ -246,6 +246,8 @@ if not DEBUG:
     # Set SECURE_SSL_REDIRECT=0 only when something in front (a proxy) already redirects, or
     # for the local load test, which speaks plain HTTP to 127.0.0.1.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe /health/ over plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # One year; browsers then refuse plain HTTP to this host (and its subdomains).

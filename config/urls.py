@@ -38,7 +38,8 @@ sitemaps = {
     "sources": SourceSitemap,
     "statements": StatementSitemap,
 }
-# 400, 403 and 404 use Django's handlers with templates/400.html, 403.html, 404.html.
+# 400 and 403 use Django's handlers with templates/400.html and 403.html.
+handler404 = "cases.errors.page_not_found"
 handler500 = "cases.errors.server_error"
 
 urlpatterns = [
@@ -52,5 +53,3 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("", include("sources.file_urls")),
 ]
-
-handler404 = "cases.api.page_not_found"

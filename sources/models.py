@@ -340,10 +340,6 @@ class SourceFile(models.Model):
     def get_warning_url(self):
         return reverse("files:warning", kwargs={"pk": self.pk})
 
-    def get_link_url(self):
-        """Where a reader's link should point: the warning for graphic files, else the file."""
-        return self.get_warning_url() if self.is_graphic else self.get_download_url()
-
     def get_verify_url(self):
         return f"{reverse('files:verify')}?sha256={self.sha256}"
 

@@ -3,7 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
-os.environ.setdefault("DEBUG", "0")
+os.environ["DEBUG"] = "0"  # an exported DEBUG=1 must not change what the tests test
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import STORAGES  # noqa: E402

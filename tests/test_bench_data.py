@@ -86,3 +86,16 @@ def test_command_refuses_a_non_empty_database_with_debug_off(db, settings):
     call_command("generate_bench_data", "--incidents", "2", "--heavy", "0", "--force")
     assert Incident.objects.count() == 4
     assert len(set(Incident.objects.values_list("slug", flat=True))) == 4
+
+
+def test_benchmark_refuses_to_empty_a_database_not_named_for_it(db):
+    from django.core.management import CommandError, call_command
+
+    from tests.factories import IncidentFactory
+
+    IncidentFactory()
+    with pytest.raises(CommandError, match="Refusing to empty"):
+        call_command("run_benchmark", incidents=5, reset_data=True)
+    from cases.models import Incident
+
+    assert Incident.objects.count() == 1

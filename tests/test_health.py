@@ -28,3 +28,9 @@ def test_health_answers_503_when_the_database_is_unreachable(client, monkeypatch
 @pytest.mark.django_db
 def test_health_refuses_writes(client):
     assert client.post("/health/").status_code == 405
+
+
+def test_health_answers_plain_http_probes_when_https_is_enforced(db, client, settings):
+    settings.SECURE_SSL_REDIRECT = True  # as in production; the exemption is config's own
+    assert client.get("/health/").status_code == 200
+    assert client.get("/incidents/").status_code == 301

@@ -141,14 +141,6 @@ class Mapping:
     def native(cls) -> Mapping:
         return cls(name="native", fields={name: FieldSpec(column=name) for name in NATIVE_COLUMNS})
 
-    def columns_used(self) -> set[str]:
-        used: set[str] = set()
-        for spec in self.fields.values():
-            if spec.column:
-                used.add(spec.column)
-            used.update(spec.placeholders())
-        return used
-
     def apply(self, row: dict[str, str], header: set[str]) -> tuple[dict[str, str], set[str]]:
         """The row in native columns, and which native fields the file supplies."""
         values: dict[str, str] = {}

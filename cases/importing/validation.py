@@ -17,8 +17,6 @@ from cases.importing.mapping import Mapping
 from cases.importing.reader import RowError, SourceRow
 from cases.models import Category, DatePrecision, Incident, LocationPrecision, Oblast
 
-# Incident fields the file may set (the rest of the native columns feed sources and claims).
-INCIDENT_FIELDS: tuple[str, ...] = Incident.DESCRIPTIVE_FIELDS
 _TRUE = {"1", "yes", "true", "y", "graphic"}
 _FALSE = {"0", "no", "false", "n", ""}
 _URL_SPLIT = re.compile(r"[\s|]+")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -359,8 +359,4 @@ def import_incidents(
     return result
 
 
-def format_errors(errors: Iterable[RowError]) -> list[str]:
-    return [str(error) for error in errors]
-
-
-__all__ = ["Action", "FileError", "ImportResult", "RowOutcome", "format_errors", "import_incidents"]
+__all__ = ["Action", "FileError", "ImportResult", "RowOutcome", "import_incidents"]

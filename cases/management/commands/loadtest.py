@@ -15,6 +15,7 @@ shared server).
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import shutil
@@ -83,7 +84,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--report", default=str(settings.BASE_DIR / "docs" / "reliability.md"))
         # Internal: run as the separate writer process until this file exists (see _writer).
-        parser.add_argument("--writer-stop-file", default=None, help=HIDDEN)
+        parser.add_argument("--writer-stop-file", default=None, help=argparse.SUPPRESS)
 
     # --- entry -------------------------------------------------------------------------------
 
@@ -525,6 +526,3 @@ class Command(BaseCommand):
         path.write_text(
             head.rstrip() + f"\n\n{marker}\n\n`{command}`\n\n" + "\n".join(lines) + "\n"
         )
-
-
-HIDDEN = "internal: run as the writer process until this file exists"

@@ -63,6 +63,13 @@ class Command(BaseCommand):
                 "replace them (only ever on a database kept for the benchmark)."
             )
         if have:
+            name = str(connection.settings_dict["NAME"])
+            if "bench" not in name.rsplit("/", 1)[-1]:
+                # `make bench` always passes --reset-data: never empty a database by accident.
+                raise CommandError(
+                    f"Refusing to empty {name!r}: the benchmark only replaces the data of a "
+                    "database whose name contains 'bench'."
+                )
             self.stdout.write(f"Emptying the {have:,} incidents, sources and statements.")
             self.empty_domain_tables()
         call_command(
