@@ -8,7 +8,6 @@ from accounts.roles import sync_roles
 from cases import services
 from cases.demo_data import INCIDENTS, SOURCES, STATEMENTS, USERS
 from cases.models import AllegedVictim, Claim, ClaimEvidence, Incident
-from cases.search import refresh_search_vectors
 from sources.models import OfficialStatement, ReportedFigure, Source
 
 DEFAULT_PASSWORD = "demo-password-2024"
@@ -117,7 +116,6 @@ def load_demo(*, password: str = DEFAULT_PASSWORD) -> dict[str, int]:
                 services.claim_change_status(
                     claim=claim, status=status, rationale=rationale, methods=methods, by=editor
                 )
-        refresh_search_vectors([incident.pk])
         for key, fields in STATEMENTS.items():
             if spec["slug"] in fields["incidents"]:
                 statements[key].incidents.add(incident)
