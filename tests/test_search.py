@@ -238,4 +238,4 @@ def test_the_installed_document_follows_the_searched_fields():
         [installed] = cursor.fetchone()
     expected = install_sql()[0]
     body = re.search(r"\$body\$(.*)\$body\$", expected, re.S).group(1)
-    assert body in installed, "SEARCHED changed: add a migration that runs cases.search.install_sql()"
+    assert body in installed, "SEARCHED changed: add a migration running search.install_sql()"
