@@ -82,6 +82,14 @@ def check_public_change(*, user, is_public: bool, what: str, changed: set[str], 
     return True
 
 
+def importer_may_change(*, incident) -> bool:
+    """A re-imported file changes drafts only; anything submitted or public is left alone
+    (reported as locked): in review, an editor is looking at what was submitted."""
+    from cases.models import Incident
+
+    return incident.status == Incident.Status.DRAFT
+
+
 def check_delete_incident(*, incident) -> None:
     if incident.is_public:
         raise PermissionDenied(

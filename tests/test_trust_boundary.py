@@ -5,6 +5,7 @@ that readers see in the history; researchers propose corrections that reach the 
 """
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from cases.models import (
     AllegedVictim,
@@ -402,3 +403,29 @@ def test_statement_correction_shows_on_its_page(client, editor, published):
     page = client.get(statement.get_absolute_url()).content.decode()
     assert "Misattributed." in page and "Prosecutor General" in page
     assert not PublicationEvent.objects.exists()
+
+
+def test_republishing_after_unpublishing_is_a_correction(client, researcher, editor, published):
+    from cases import services
+
+    services.incident_transition(
+        incident=published, action="unpublish", by=editor, note="Dates under review."
+    )
+    published.refresh_from_db()
+    # Unpublished, it is a draft again: the researcher fixes it without a reason.
+    client.force_login(researcher)
+    response = submit(
+        client, incident_url(published), {"summary": "Seven men."}, form_id="incident_form"
+    )
+    assert response.status_code == 302
+    published.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.incident_transition(incident=published, action="publish", by=editor)
+    assert "was public before" in str(refused.value)
+    services.incident_transition(
+        incident=published, action="publish", by=editor, note="Count corrected from autopsies."
+    )
+    correction = Correction.objects.get(incident=published)
+    assert correction.changes == [{"field": "summary", "before": "Six men.", "after": "Seven men."}]
+    seen = public_page(client, published)
+    assert "Count corrected from autopsies." in seen and "Six men." in seen

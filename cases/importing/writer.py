@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from cases import policy
 from cases.cache import bump_content_version
 from cases.importing.mapping import Mapping
 from cases.importing.reader import FileError, RowError, decode, read_rows
@@ -223,7 +224,7 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
             )
             if not (changed or new_links or new_claim):
                 action = Action.UNCHANGED
-            elif incident.status != Incident.Status.DRAFT:
+            elif not policy.importer_may_change(incident=incident):
                 action = Action.LOCKED
                 new_links, new_claim = [], False
             else:

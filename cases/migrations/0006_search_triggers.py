@@ -248,8 +248,8 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0004_bench_indexes"),
-        ("sources", "0004_bench_indexes"),
+        ("cases", "0005_corrections_and_identity_decisions"),
+        ("sources", "0005_custody_flag_events"),
     ]
 
     operations = [migrations.RunPython(install, uninstall, elidable=False)]
