@@ -420,10 +420,12 @@ def _incident(rng: random.Random, *, number: int, editor, researcher) -> Inciden
 
 def _victim(rng: random.Random, incident: Incident) -> AllegedVictim:
     group = rng.random() < 0.2
+    public = rng.random() < 0.2
     return AllegedVictim(
         incident=incident,
         name="" if group else f"Person {rng.randrange(1_000_000)}",
-        identity_public=rng.random() < 0.2,
+        identity_public=public,
+        identity_reason="Synthetic: consent assumed." if public else "",
         status=rng.choice(AllegedVictim.Status.values),
         fate=rng.choice(AllegedVictim.Fate.values),
         count=rng.randint(2, 12) if group else 1,

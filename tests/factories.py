@@ -111,6 +111,11 @@ class AllegedVictimFactory(factory.django.DjangoModelFactory):
 
     incident = factory.SubFactory(IncidentFactory)
     name = factory.Sequence(lambda n: f"Victim Name {n}")
+    identity_public = False
+    # A public identity always has its recorded reason (a database constraint).
+    identity_reason = factory.LazyAttribute(
+        lambda victim: "Consent of the family." if victim.identity_public else ""
+    )
     status = AllegedVictim.Status.PRISONER_OF_WAR
     fate = AllegedVictim.Fate.KILLED
 

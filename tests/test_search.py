@@ -203,6 +203,7 @@ def test_a_withheld_name_and_internal_notes_are_never_found(client, incident, ot
 
     # Publication allowed: the name is on the page, so search finds it; withheld again, gone.
     victim.identity_public = True
+    victim.identity_reason = "Family consent."
     victim.save()
     assert_true_search(client, "vallamy", incident, other, expect={incident})
     AllegedVictim.objects.filter(pk=victim.pk).update(identity_public=False)
