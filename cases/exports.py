@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import AllegedVictim, Claim, ClaimEvidence, Incident, VerificationStatus
+from cases.text import printable, printable_data
 from sources.models import Source
 
 CHUNK_SIZE = 500
@@ -217,6 +218,9 @@ def json_incident(incident: Incident) -> dict:
 def _csv_cell(value) -> object:
     if value is None:
         return ""
+    if isinstance(value, str):
+        # Control characters stored before input refused them (cases.text) stay out of files.
+        value = printable(value)
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
@@ -249,7 +253,9 @@ def stream_csv(incidents: Iterable[Incident]) -> Iterator[str]:
 
 
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    # json would escape control characters validly, but not U+FFFE/U+FFFF; and the files should
+    # say what the pages say, without what input now refuses (cases.text).
+    return json.dumps(printable_data(value), ensure_ascii=False)
 
 
 def _stream_array(items: Iterable[dict]) -> Iterator[str]:

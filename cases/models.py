@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.fields import MultipleChoiceField
+from cases.text import CheckedTextModel
 
 
 class Oblast(models.TextChoices):
@@ -119,7 +120,7 @@ class IncidentQuerySet(models.QuerySet):
         return self.public()
 
 
-class Incident(models.Model):
+class Incident(CheckedTextModel):
     """One event in time and place that is alleged to be a violation."""
 
     # What a researcher describes about the event: entered in the admin, imported from files,
@@ -379,7 +380,7 @@ class Incident(models.Model):
         return f"{self.victims_min}–{self.victims_max}"
 
 
-class AllegedVictim(models.Model):
+class AllegedVictim(CheckedTextModel):
     """A person or group harmed in an incident; identity withheld unless publication is allowed."""
 
     class Status(models.TextChoices):
@@ -496,7 +497,7 @@ class VerificationMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Claim(models.Model):
+class Claim(CheckedTextModel):
     """One attributable assertion within an incident, with its own verification status."""
 
     Status = VerificationStatus
@@ -592,7 +593,7 @@ class Claim(models.Model):
         return self._meta.get_field("methods").label_list(self.methods)
 
 
-class ClaimEvidence(models.Model):
+class ClaimEvidence(CheckedTextModel):
     """A source cited for or against a claim."""
 
     class Relation(models.TextChoices):
@@ -635,7 +636,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError(f"{self.model.__name__} records are append-only.")
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnlyModel(CheckedTextModel):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
