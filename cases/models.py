@@ -681,11 +681,24 @@ class PublicationEvent(AppendOnlyModel):
     """One move of an incident through the publication workflow."""
 
     class Action(models.TextChoices):
+        # Labels say what happened, for the history; `verb` says what a button will do.
         SUBMIT = "submit", _("Submitted for review")
         PUBLISH = "publish", _("Published")
         RETURN_TO_DRAFT = "return_to_draft", _("Sent back to draft")
         RETRACT = "retract", _("Retracted")
         UNPUBLISH = "unpublish", _("Unpublished")
+
+        @property
+        def verb(self) -> str:
+            return PublicationEvent.ACTION_VERBS[self]
+
+    ACTION_VERBS = {
+        Action.SUBMIT: _("Submit for review"),
+        Action.PUBLISH: _("Publish"),
+        Action.RETURN_TO_DRAFT: _("Send back to draft"),
+        Action.RETRACT: _("Retract"),
+        Action.UNPUBLISH: _("Unpublish"),
+    }
 
     # Actions whose note a reader may see on the incident's public history.
     PUBLIC_ACTIONS = (Action.PUBLISH, Action.RETRACT)
