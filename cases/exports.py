@@ -252,10 +252,17 @@ def stream_csv(incidents: Iterable[Incident]) -> Iterator[str]:
 # --- JSON and GeoJSON ----------------------------------------------------------------------------
 
 
+# How json.dumps writes the characters cases.text refuses: escaped (\u0001, \b, \f …) or as is.
+_REFUSED_IN_JSON = ("\\u00", "\\b", "\\f", "\x7f", "\ufffe", "\uffff")
+
+
 def _dumps(value) -> str:
-    # json would escape control characters validly, but not U+FFFE/U+FFFF; and the files should
-    # say what the pages say, without what input now refuses (cases.text).
-    return json.dumps(printable_data(value), ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
+    # Rare (text stored before input refused these characters), so checked on the output: walking
+    # every value first tripled the cost of an export. A false alarm only costs a second dump.
+    if any(marker in text for marker in _REFUSED_IN_JSON):
+        text = json.dumps(printable_data(value), ensure_ascii=False)
+    return text
 
 
 def _stream_array(items: Iterable[dict]) -> Iterator[str]:

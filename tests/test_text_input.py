@@ -114,7 +114,9 @@ def stored_before_the_rule():
     )
     claim = ClaimFactory(incident=incident, text="Claim\x0b text", rationale="Why\x1f")
     ClaimStatusChangeFactory(claim=claim, rationale="Geolocated\x0b.")
-    Incident.objects.filter(pk=incident.pk).update(summary="Drone\x0b footage\uffff")
+    Incident.objects.filter(pk=incident.pk).update(
+        summary="Drone\x0b footage\uffff", place_name="Popasna\x0c\x08"
+    )
     return incident
 
 
@@ -145,7 +147,9 @@ def test_exports_strip_control_characters(client, stored_before_the_rule):
         text = json.dumps(data, ensure_ascii=False)
         assert "Drone footage" in text and "\x0b" not in text and "\uffff" not in text
     data = json.loads(b"".join(client.get("/incidents/export.json").streaming_content))
+    assert data["incidents"][0]["place_name"] == "Popasna"
     assert data["incidents"][0]["claims"][0]["text"] == "Claim text"
+    assert data["incidents"][0]["claims"][0]["rationale"] == "Why"
 
 
 def test_api_answers_valid_json(client, stored_before_the_rule):
