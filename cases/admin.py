@@ -407,7 +407,7 @@ class IncidentAdmin(
         if incident is not None:
             extra_context["workflow_actions"] = [
                 (
-                    PublicationEvent.Action(action).label,
+                    PublicationEvent.Action(action).verb,
                     reverse("admin:cases_incident_workflow", args=[incident.pk, action]),
                 )
                 for action in services.allowed_actions(incident=incident, user=request.user)
@@ -461,7 +461,7 @@ class IncidentAdmin(
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": incident,
-            "title": _("%(action)s: %(title)s") % {"action": action.label, "title": incident},
+            "title": _("%(action)s: %(title)s") % {"action": action.verb, "title": incident},
             "action": action,
             "form": form,
             "note_required": action in services.NOTE_REQUIRED,

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import AllegedVictim, Claim, ClaimEvidence, Incident, VerificationStatus
+from cases.text import printable, printable_data
 from sources.models import Source
 
 CHUNK_SIZE = 500
@@ -217,6 +218,9 @@ def json_incident(incident: Incident) -> dict:
 def _csv_cell(value) -> object:
     if value is None:
         return ""
+    if isinstance(value, str):
+        # Control characters stored before input refused them (cases.text) stay out of files.
+        value = printable(value)
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
@@ -248,8 +252,17 @@ def stream_csv(incidents: Iterable[Incident]) -> Iterator[str]:
 # --- JSON and GeoJSON ----------------------------------------------------------------------------
 
 
+# How json.dumps writes the characters cases.text refuses: escaped (\u0001, \b, \f …) or as is.
+_REFUSED_IN_JSON = ("\\u00", "\\b", "\\f", "\x7f", "\ufffe", "\uffff")
+
+
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
+    # Rare (text stored before input refused these characters), so checked on the output: walking
+    # every value first tripled the cost of an export. A false alarm only costs a second dump.
+    if any(marker in text for marker in _REFUSED_IN_JSON):
+        text = json.dumps(printable_data(value), ensure_ascii=False)
+    return text
 
 
 def _stream_array(items: Iterable[dict]) -> Iterator[str]:

@@ -11,14 +11,27 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from cases.models import ClaimStatusChange, Incident
+from cases.text import printable_data
 
 FEED_LENGTH = 50
+
+
+class PrintableAtom1Feed(Atom1Feed):
+    """Atom, without the characters XML 1.0 cannot carry.
+
+    Input refuses them (cases.text), but text stored before that rule would otherwise make the
+    feed answer 500 for everyone: Django's XML writer raises on the first one.
+    """
+
+    def add_item(self, title, link, description, **kwargs):
+        kwargs = printable_data(kwargs)
+        super().add_item(printable_data(title), link, printable_data(description), **kwargs)
 
 
 class IncidentFeed(Feed):
     """Published and updated incidents, newest change first; retractions say so in the title."""
 
-    feed_type = Atom1Feed
+    feed_type = PrintableAtom1Feed
     description_template = None
 
     def title(self):
@@ -68,7 +81,7 @@ class IncidentFeed(Feed):
 class ClaimChangeFeed(Feed):
     """Changes of claims' verification status on public incidents: from → to, why, when."""
 
-    feed_type = Atom1Feed
+    feed_type = PrintableAtom1Feed
 
     def title(self):
         return _("%(site)s: claim status changes") % {"site": settings.SITE_NAME}

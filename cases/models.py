@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.fields import MultipleChoiceField
+from cases.text import CheckedTextModel
 
 
 class Oblast(models.TextChoices):
@@ -119,7 +120,7 @@ class IncidentQuerySet(models.QuerySet):
         return self.public()
 
 
-class Incident(models.Model):
+class Incident(CheckedTextModel):
     """One event in time and place that is alleged to be a violation."""
 
     # What a researcher describes about the event: entered in the admin, imported from files,
@@ -379,7 +380,7 @@ class Incident(models.Model):
         return f"{self.victims_min}–{self.victims_max}"
 
 
-class AllegedVictim(models.Model):
+class AllegedVictim(CheckedTextModel):
     """A person or group harmed in an incident; identity withheld unless publication is allowed."""
 
     class Status(models.TextChoices):
@@ -527,7 +528,7 @@ class VerificationMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Claim(models.Model):
+class Claim(CheckedTextModel):
     """One attributable assertion within an incident, with its own verification status."""
 
     Status = VerificationStatus
@@ -623,7 +624,7 @@ class Claim(models.Model):
         return self._meta.get_field("methods").label_list(self.methods)
 
 
-class ClaimEvidence(models.Model):
+class ClaimEvidence(CheckedTextModel):
     """A source cited for or against a claim."""
 
     class Relation(models.TextChoices):
@@ -666,7 +667,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError(f"{self.model.__name__} records are append-only.")
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnlyModel(CheckedTextModel):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
@@ -711,11 +712,24 @@ class PublicationEvent(AppendOnlyModel):
     """One move of an incident through the publication workflow."""
 
     class Action(models.TextChoices):
+        # Labels say what happened, for the history; `verb` says what a button will do.
         SUBMIT = "submit", _("Submitted for review")
         PUBLISH = "publish", _("Published")
         RETURN_TO_DRAFT = "return_to_draft", _("Sent back to draft")
         RETRACT = "retract", _("Retracted")
         UNPUBLISH = "unpublish", _("Unpublished")
+
+        @property
+        def verb(self) -> str:
+            return PublicationEvent.ACTION_VERBS[self]
+
+    ACTION_VERBS = {
+        Action.SUBMIT: _("Submit for review"),
+        Action.PUBLISH: _("Publish"),
+        Action.RETURN_TO_DRAFT: _("Send back to draft"),
+        Action.RETRACT: _("Retract"),
+        Action.UNPUBLISH: _("Unpublish"),
+    }
 
     # Actions whose note a reader may see on the incident's public history.
     PUBLIC_ACTIONS = (Action.PUBLISH, Action.RETRACT)
@@ -797,7 +811,7 @@ class Correction(AppendOnlyModel):
         return f"{self.record} ({self.at:%Y-%m-%d})"
 
 
-class CorrectionProposal(models.Model):
+class CorrectionProposal(CheckedTextModel):
     """A researcher's proposal to correct a public incident, waiting for an editor's decision."""
 
     class Status(models.TextChoices):

@@ -4,11 +4,14 @@ Every decision goes through ``cases.services``; the forms carry the version the 
 decision made on a page that is out of date is refused instead of overwriting someone's work.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,10 +42,10 @@ def _require_editor(user) -> None:
         raise PermissionDenied(_("The review queue is for editors."))
 
 
-def _scope(request):
+def _scope(params: QueryDict):
     """The oblast and category filters, validated (unknown values are ignored)."""
-    oblast = request.GET.get("oblast", "")
-    category = request.GET.get("category", "")
+    oblast = params.get("oblast", "")
+    category = params.get("category", "")
     return (
         oblast if oblast in Oblast.values else "",
         category if category in Category.values else "",
@@ -59,16 +62,31 @@ def _filter(queryset, prefix, oblast, category):
 
 
 def _back(request) -> str:
+    """The queue address (with its filters and page) the decision was posted from.
+
+    Only the queue itself: the decision addresses accept POST only, and a page rendered before
+    this rule could still carry one of them as ``next``.
+    """
+    queue = reverse("cases:review_queue")
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and urlsplit(target).path == queue
     ):
         return target
-    return reverse("cases:review_queue")
+    return queue
 
 
 def _queue_context(request, claim_forms=None, incident_forms=None, proposal_forms=None):
-    oblast, category = _scope(request)
+    # A refused decision is rendered at its POST-only address: the filters, the page and the
+    # forms' "next" then come from the queue address it was posted from, so that the corrected
+    # decision, and any link on the page, lead back to the queue.
+    here = request.get_full_path() if request.method == "GET" else _back(request)
+    params = QueryDict(urlsplit(here).query)
+    oblast, category = _scope(params)
     proposal_forms = proposal_forms or {}
     proposals = _filter(
         CorrectionProposal.objects.filter(status=CorrectionProposal.Status.OPEN),
@@ -100,10 +118,10 @@ def _queue_context(request, claim_forms=None, incident_forms=None, proposal_form
         .prefetch_related("evidence__source")
         .order_by("created_at", "pk")
     )
-    page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(claims, CLAIMS_PER_PAGE).get_page(params.get("page"))
     claim_forms = claim_forms or {}
     incident_forms = incident_forms or {}
-    query = request.GET.copy()
+    query = params.copy()
     query.pop("page", None)
     # A decision that failed is shown first, even if its record has left the queue meanwhile
     # (e.g. another editor verified the claim): the editor must see why nothing was saved.
@@ -131,7 +149,8 @@ def _queue_context(request, claim_forms=None, incident_forms=None, proposal_form
         "categories": Category.choices,
         "may_verify": request.user.has_perm("cases.verify_claim"),
         "may_publish": request.user.has_perm("cases.publish_incident"),
-        "here": request.get_full_path(),
+        "here": here,
+        "queue_url": reverse("cases:review_queue"),
     }
 
 

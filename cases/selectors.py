@@ -52,8 +52,11 @@ def incidents_in_order(ids: list[int]) -> list[Incident]:
 
 
 def claim_status_counts(*, user) -> list[tuple[str, str, int]]:
-    """How many claims of visible incidents are in each status, in scale order (zeros kept)."""
-    visible = Incident.objects.visible_to(user).public()
+    """How many claims of published incidents are in each status, in scale order (zeros kept).
+
+    Retracted incidents are left out: their claims' statuses no longer vouch for anything.
+    """
+    visible = Incident.objects.visible_to(user).published()
     aggregates = Claim.objects.filter(incident__in=visible).aggregate(
         **{value: Count("pk", filter=Q(status=value)) for value in VerificationStatus.values}
     )

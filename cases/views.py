@@ -37,8 +37,9 @@ STATUS_DEFINITIONS = {
 
 @cache_public_page
 def home(request):
+    # Published only: a retracted incident keeps its page and notice, but is no news to lead with.
     latest = selectors.attach_tallies(
-        Incident.objects.visible_to(request.user).public().order_by("-published_at", "-pk")[:5]
+        Incident.objects.visible_to(request.user).published().order_by("-published_at", "-pk")[:5]
     )
     return render(
         request,

@@ -164,6 +164,9 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 # Username and address together: a remote attacker cannot lock a colleague out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+# The address is the client's, not our proxy's (see TRUSTED_PROXIES below): otherwise, behind a
+# proxy, five wrong passwords would lock the username out for everyone.
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -235,6 +238,13 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https so Django knows the request was secure
 # (only if the proxy always sets that header: otherwise clients could forge it).
 _proxy_header = env_list("SECURE_PROXY_SSL_HEADER", default=[])
+# How many proxies we run in front of the app, each appending to X-Forwarded-For. The login
+# lockout and the API throttle take the client's address from there (config/proxies.py); with 0
+# the header is ignored, since anyone can send it. Too high a number lets clients forge their
+# address; too low makes every client share the proxy's.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES must be 0 or more; got {TRUSTED_PROXIES}.")
 if _proxy_header:
     if len(_proxy_header) != 2:
         raise ImproperlyConfigured(
@@ -290,8 +300,12 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # Keyed on the client's address behind TRUSTED_PROXIES, as the login lockout is.
+    "DEFAULT_THROTTLE_CLASSES": ["config.proxies.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/min")},
+    # The same rule for any of DRF's own throttles added later; without it DRF trusts any
+    # X-Forwarded-For a client sends.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Coordinates are numbers in the API, as in the exports.
     "COERCE_DECIMAL_TO_STRING": False,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import AppendOnlyModel, Claim, ClaimEvidence, Incident
+from cases.text import CheckedTextModel
 
 
 class SourceQuerySet(models.QuerySet):
@@ -32,7 +33,7 @@ class SourceQuerySet(models.QuerySet):
         )
 
 
-class Source(models.Model):
+class Source(CheckedTextModel):
     """Something cited: an article, an intercept, footage, a document, a testimony ..."""
 
     class Kind(models.TextChoices):
@@ -138,7 +139,7 @@ class OfficialStatementQuerySet(models.QuerySet):
         return self.filter(Exists(about_public) | Exists(made_in_public_claim))
 
 
-class OfficialStatement(models.Model):
+class OfficialStatement(CheckedTextModel):
     """Something an official said, on the record, with who, when and where it was reported."""
 
     class Stance(models.TextChoices):
@@ -203,7 +204,7 @@ class OfficialStatement(models.Model):
         return reverse("sources:statement_detail", kwargs={"pk": self.pk})
 
 
-class ReportedFigure(models.Model):
+class ReportedFigure(CheckedTextModel):
     """A number an official statement gives, e.g. criminal cases opened as of a date."""
 
     statement = models.ForeignKey(
@@ -265,7 +266,7 @@ class SourceFileQuerySet(models.QuerySet):
         return self.filter(Exists(public_source), is_restricted=False)
 
 
-class SourceFile(models.Model):
+class SourceFile(CheckedTextModel):
     """A file kept as evidence for a source, with the SHA-256 it had when it was collected."""
 
     source = models.ForeignKey(

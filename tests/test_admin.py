@@ -93,7 +93,7 @@ def test_researcher_sees_status_controls_disabled(client, researcher):
     assert 'name="claims-0-status"' in html
     assert "Only editors can change this." in html
     # Publication happens through workflow buttons; researchers get only "submit".
-    assert "Submitted for review" in html
+    assert ">Submit for review</a>" in html
     assert "/workflow/publish/" not in html
 
 

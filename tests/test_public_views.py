@@ -242,6 +242,68 @@ def test_home_counts_claims_of_public_incidents_only(client):
     )
 
 
+def _home_count(html: str, label: str) -> int:
+    match = re.search(
+        r'<span class="count">(\d+)</span>\s*<span class="badge-icon"[^>]*>[^<]*</span>\s*' + label,
+        html,
+    )
+    return int(match.group(1))
+
+
+def test_retracted_incidents_neither_count_nor_lead_on_the_home_page(client):
+    published = IncidentFactory(
+        published=True, title="Still published", published_at=dt.datetime(2025, 5, 1, tzinfo=dt.UTC)
+    )
+    ClaimFactory(incident=published, status="verified", rationale="Geolocated.")
+    retracted = IncidentFactory(
+        retracted=True, title="Was retracted", published_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    )
+    ClaimFactory.create_batch(3, incident=retracted, status="verified", rationale="Geolocated.")
+    ClaimFactory(incident=retracted)
+
+    html = client.get("/").content.decode()
+
+    assert _home_count(html, "Verified") == 1
+    assert _home_count(html, "Unverified") == 0
+    assert "retracted incidents are not counted" in html
+    latest = html[html.index("Latest published incidents") :]
+    assert "Still published" in latest and "Was retracted" not in latest
+
+
+def test_claims_of_retracted_incidents_are_marked_on_source_and_statement_pages(client):
+    source, statement = SourceFactory(), OfficialStatementFactory()
+    retracted = IncidentFactory(retracted=True, title="Was retracted")
+    published = IncidentFactory(published=True, title="Still published")
+    for incident, text in ((retracted, "Claim of the retracted"), (published, "Claim standing")):
+        claim = ClaimFactory(
+            incident=incident,
+            text=text,
+            status="verified",
+            rationale="Geolocated.",
+            statement=statement,
+        )
+        ClaimEvidenceFactory(claim=claim, source=source)
+        incident.sources.add(source)
+        statement.incidents.add(incident)
+
+    for page in (source.get_absolute_url(), statement.get_absolute_url()):
+        html = client.get(page).content.decode()
+        claims = html[html.index("claims-heading") :]
+        lines = {
+            text: line
+            for line in re.findall(r"<li>.*?</li>", claims, flags=re.S)
+            for text in ("Claim of the retracted", "Claim standing")
+            if text in line
+        }
+        assert "Verified" in lines["Claim of the retracted"]
+        assert 'class="tag tag-retracted"' in lines["Claim of the retracted"], page
+        assert "Verified" in lines["Claim standing"]
+        assert "Retracted" not in lines["Claim standing"], page
+        incidents = html[html.index("incidents-heading") : html.index("claims-heading")]
+        assert re.search(r"Was retracted</a>\s*<span class=\"tag tag-retracted\">", incidents)
+        assert 'Still published</a> <span class="muted">' in incidents
+
+
 # --- leak sentinels ------------------------------------------------------------------------------
 
 SENTINELS = {

@@ -6,6 +6,7 @@ from django.core import mail
 from cases import services
 from cases.models import Claim, ClaimStatusChange, Incident, PublicationEvent
 from tests.factories import ClaimFactory, IncidentFactory, SuperuserFactory
+from tests.html_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +204,73 @@ def test_public_history_shows_decisions_but_no_internal_notes(client, editor, qu
     assert "Published" in history
     assert "internal: checked by Eddie" not in html
     assert Claim.objects.get(pk=claim.pk).history.count() == 2  # created, verified
+
+
+def test_a_refused_decision_corrected_lands_on_the_filtered_queue(client, editor, queue):
+    client.force_login(editor)
+    claim = queue["claim"]
+    prefix = f"claim-{claim.pk}"
+    queue_page = client.get("/review/?oblast=zaporizhzhia")
+    first = form_data(queue_page.content.decode(), f"{prefix}-decision")
+    assert first["next"] == "/review/?oblast=zaporizhzhia"
+
+    refused = client.post(f"/review/claims/{claim.pk}/", first | {f"{prefix}-status": "verified"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    # The page shown after the refusal keeps the editor's filter.
+    assert "Popasna order." not in html
+    second = form_data(html, f"{prefix}-decision")
+    assert second["next"] == "/review/?oblast=zaporizhzhia"
+
+    corrected = second | {
+        f"{prefix}-status": "verified",
+        f"{prefix}-rationale": "Two independent sources.",
+        f"{prefix}-methods": ["corroboration"],
+    }
+    response = client.post(f"/review/claims/{claim.pk}/", corrected, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [("/review/?oblast=zaporizhzhia", 302)]
+    assert "is now Verified" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == "verified"
+    assert claim.status_changes.get().rationale == "Two independent sources."
+
+
+def test_a_refused_publication_decision_corrected_lands_on_the_queue(client, editor, queue):
+    client.force_login(editor)
+    incident = queue["incident"]
+    prefix = f"incident-{incident.pk}"
+    first = form_data(client.get("/review/").content.decode(), f"{prefix}-decision")
+    refused = client.post(
+        f"/review/incidents/{incident.pk}/", first | {f"{prefix}-action": "return_to_draft"}
+    )
+    assert refused.status_code == 400
+    second = form_data(refused.content.decode(), f"{prefix}-decision")
+
+    response = client.post(
+        f"/review/incidents/{incident.pk}/",
+        second | {f"{prefix}-action": "return_to_draft", f"{prefix}-note": "Add a source."},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/review/", 302)]
+    assert "is now draft" in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.DRAFT
+
+
+def test_a_decision_address_as_next_is_ignored(client, editor, queue):
+    # A page rendered before the fix carried the POST-only address as "next".
+    client.force_login(editor)
+    claim = queue["claim"]
+    prefix = f"claim-{claim.pk}"
+    response = client.post(
+        f"/review/claims/{claim.pk}/",
+        {
+            f"{prefix}-status": "unverified",
+            f"{prefix}-loaded_version": claim.version,
+            "next": f"/review/claims/{claim.pk}/",
+        },
+    )
+    assert response["Location"] == "/review/"

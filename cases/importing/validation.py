@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases.importing.mapping import Mapping
 from cases.importing.reader import RowError, SourceRow
 from cases.models import Category, DatePrecision, Incident, LocationPrecision, Oblast
+from cases.text import check_text
 
 _TRUE = {"1", "yes", "true", "y", "graphic"}
 _FALSE = {"0", "no", "false", "n", ""}
@@ -86,6 +87,16 @@ class _Row:
     def raw(self, name: str) -> str:
         return (self.source.values.get(name) or "").strip()
 
+    def publishable(self, name: str, value: str) -> bool:
+        """False, with the error on the cell, if the text has a character no output can carry."""
+        try:
+            check_text(value)
+        except ValidationError as error:
+            for message in error.messages:
+                self.error(name, message)
+            return False
+        return True
+
     def text(self, name: str, *, max_length: int | None = None, required: bool = False) -> None:
         if name not in self.source.present:
             return
@@ -94,7 +105,7 @@ class _Row:
             self.error(name, "a value is required")
         elif max_length and len(value) > max_length:
             self.error(name, f"at most {max_length} characters (this has {len(value)})")
-        else:
+        elif self.publishable(name, value):
             self.fields[name] = value
 
     def choice(self, name: str, enum, what: str, *, required: bool = False) -> None:
@@ -238,6 +249,8 @@ def validate_rows(
         claimant = row.raw("claimant")
         if len(claimant) > 300:
             row.error("claimant", "at most 300 characters")
+        row.publishable("claimant", claimant)
+        row.publishable("claim", row.raw("claim"))
         external_id = row.fields.pop("external_id", "")
         if external_id:
             numbers_by_id[external_id].append(source.number)
