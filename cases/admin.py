@@ -1,5 +1,5 @@
 """Data entry: one incident page edits its victims, claims (with their evidence), sources and
-statements. Every write goes through ``cases.services`` (see ``cases.admin_base``), which apply
+statements. Every write goes through ``cases.services`` (see ``core.admin_base``), which apply
 the publication policy: the admin only shows forms and hands over what they cleaned."""
 
 import nested_admin
@@ -17,13 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import policy, services
-from cases.admin_base import (
-    AuditAdmin,
-    InlineWrites,
-    ServiceAdminMixin,
-    UserFormMixin,
-    add_refusal,
-)
 from cases.forms import (
     ClaimForm,
     CorrectionProposalForm,
@@ -31,7 +24,6 @@ from cases.forms import (
     VictimForm,
     verification_change,
 )
-from cases.importing.admin_views import IncidentImportAdminMixin
 from cases.models import (
     AllegedVictim,
     Claim,
@@ -42,6 +34,13 @@ from cases.models import (
     Incident,
     PublicationEvent,
     VerificationStatus,
+)
+from core.admin_base import (
+    AuditAdmin,
+    InlineWrites,
+    ServiceAdminMixin,
+    UserFormMixin,
+    add_refusal,
 )
 
 
@@ -277,7 +276,6 @@ class WorkflowForm(forms.Form):
 @admin.register(Incident)
 class IncidentAdmin(
     ServiceAdminMixin,
-    IncidentImportAdminMixin,
     nested_admin.NestedModelAdminMixin,
     SimpleHistoryAdmin,
 ):

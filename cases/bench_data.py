@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from cases.cache import bump_content_version
 from cases.models import (
     AllegedVictim,
     Category,
@@ -37,6 +36,7 @@ from cases.models import (
     VerificationStatus,
 )
 from cases.search import refresh_search_vectors
+from public.cache import bump_content_version
 from sources.models import OfficialStatement, ReportedFigure, Source
 from sources.normalise import normalise_url
 

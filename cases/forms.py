@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases import policy
-from cases.admin_base import reason_field
 from cases.models import AllegedVictim, Claim, Incident
 from cases.services import StaleEdit, check_version
+from core.forms import reason_field
 
 VERIFICATION_FIELDS = ("status", "rationale", "methods")
 

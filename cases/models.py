@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.fields import MultipleChoiceField
-from cases.text import CheckedTextModel
+from core.models import AppendOnlyModel
+from core.text import CheckedTextModel
 
 
 class Oblast(models.TextChoices):
@@ -655,31 +656,6 @@ class ClaimEvidence(CheckedTextModel):
 
     def __str__(self):
         return f"{self.get_relation_display()}: {self.source}"
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Audit records are written once: bulk updates and deletes through the ORM are refused."""
-
-    def update(self, **kwargs):
-        raise PermissionError(f"{self.model.__name__} records are append-only.")
-
-    def delete(self):
-        raise PermissionError(f"{self.model.__name__} records are append-only.")
-
-
-class AppendOnlyModel(CheckedTextModel):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError(f"{type(self).__name__} records are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(f"{type(self).__name__} records are append-only.")
 
 
 class ClaimStatusChange(AppendOnlyModel):

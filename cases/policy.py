@@ -21,6 +21,8 @@ records too.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from core.forms import REASON_FIELD
+
 # The capability behind every editor's decision on public records: the same permission that
 # publishes, retracts and unpublishes incidents (accounts.roles gives it to Editors only).
 CORRECT_PUBLIC = "cases.publish_incident"
@@ -30,8 +32,6 @@ RELEASE_FILE = "cases.publish_incident"
 
 # Fields readers never see, on any model that has them. Changing them is not a correction.
 INTERNAL_FIELDS = frozenset({"notes", "identity_reason"})
-# The form field that carries an editor's public reason for a correction.
-REASON_FIELD = "correction_reason"
 
 
 def may_correct_public(user) -> bool:

@@ -67,7 +67,7 @@ def _back(request) -> str:
     Only the queue itself: the decision addresses accept POST only, and a page rendered before
     this rule could still carry one of them as ``next``.
     """
-    queue = reverse("cases:review_queue")
+    queue = reverse("review:review_queue")
     target = request.POST.get("next") or request.GET.get("next") or ""
     if (
         target
@@ -150,7 +150,7 @@ def _queue_context(request, claim_forms=None, incident_forms=None, proposal_form
         "may_verify": request.user.has_perm("cases.verify_claim"),
         "may_publish": request.user.has_perm("cases.publish_incident"),
         "here": here,
-        "queue_url": reverse("cases:review_queue"),
+        "queue_url": reverse("review:review_queue"),
     }
 
 

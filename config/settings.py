@@ -86,9 +86,15 @@ INSTALLED_APPS = [
     # Login throttling (see AXES_* below) and the Content-Security-Policy header.
     "axes",
     "csp",
+    # Plumbing first, then the domain apps, then what is built on them (one-way dependencies,
+    # checked by `lint-imports`; docs/decisions/0007-layout.md). exchange.admin extends
+    # cases.admin, so cases comes before exchange.
+    "core",
     "accounts",
     "cases",
     "sources",
+    "public",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -104,7 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Turns a database outage during a view into a friendly 503 page instead of a 500.
-    "cases.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: it answers locked-out logins with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -321,7 +327,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "cases.api.document_error_responses",
+        "exchange.api.document_error_responses",
     ],
     # Several models have a "status"; name each choice set after what it means.
     "ENUM_NAME_OVERRIDES": {

@@ -4,12 +4,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from cases.api import ClaimViewSet, IncidentViewSet, api_docs
-from cases.feeds import ClaimChangeFeed, IncidentFeed
-from cases.health import health
-from cases.sitemaps import IncidentSitemap, StaticPagesSitemap
-from sources.api import SourceViewSet, StatementViewSet
-from sources.sitemaps import SourceSitemap, StatementSitemap
+from core.health import health
+from exchange.api import ClaimViewSet, IncidentViewSet, SourceViewSet, StatementViewSet, api_docs
+from public.feeds import ClaimChangeFeed, IncidentFeed
+from public.sitemaps import (
+    IncidentSitemap,
+    SourceSitemap,
+    StatementSitemap,
+    StaticPagesSitemap,
+)
 
 admin.site.site_header = "Case tracker — data entry"
 admin.site.site_title = "Case tracker admin"
@@ -39,8 +42,8 @@ sitemaps = {
     "statements": StatementSitemap,
 }
 # 400 and 403 use Django's handlers with templates/400.html and 403.html.
-handler404 = "cases.errors.page_not_found"
-handler500 = "cases.errors.server_error"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
 
 urlpatterns = [
     path("health/", health, name="health"),
@@ -49,7 +52,9 @@ urlpatterns = [
     path("api/v1/", include(api_urlpatterns)),
     path("feeds/", include((feed_urlpatterns, "feeds"))),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("", include("exchange.urls")),
+    path("", include("public.urls")),
+    path("", include("public.source_urls")),
+    path("", include("public.file_urls")),
     path("", include("cases.urls")),
-    path("", include("sources.urls")),
-    path("", include("sources.file_urls")),
 ]

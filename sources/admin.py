@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin_base import (
+from core.admin_base import (
     InlineWrites,
     ReadOnlyAdminMixin,
     ServiceAdminMixin,

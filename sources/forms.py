@@ -2,7 +2,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin_base import reason_field
+from core.forms import reason_field
 from sources import services
 from sources.models import OfficialStatement, ReportedFigure, Source, SourceFile
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import AppendOnlyModel, Claim, ClaimEvidence, Incident
-from cases.text import CheckedTextModel
+from cases.models import Claim, ClaimEvidence, Incident
+from core.models import AppendOnlyModel
+from core.text import CheckedTextModel
 
 
 class SourceQuerySet(models.QuerySet):

@@ -1,9 +1,8 @@
 """Reads about sources that span models."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
-from cases.models import ClaimEvidence, Incident
-from sources.models import OfficialStatement, Source, SourceFile
+from sources.models import Source
 
 
 def duplicate_sources(*, source: Source) -> QuerySet[Source]:
@@ -19,31 +18,3 @@ def duplicate_sources(*, source: Source) -> QuerySet[Source]:
         .exclude(pk=source.pk)
         .order_by("pk")
     )
-
-
-def public_incidents_citing(*, source: Source) -> QuerySet[Incident]:
-    """Public incidents that cite ``source``, by every route the source gate follows: as a
-    cited source, as evidence for a claim, or as where a statement about the incident (or made
-    in one of its claims) was reported."""
-    statements = OfficialStatement.objects.filter(reported_in=source)
-    cites = (
-        Exists(Source.incidents.through.objects.filter(incident=OuterRef("pk"), source=source))
-        | Exists(ClaimEvidence.objects.filter(claim__incident=OuterRef("pk"), source=source))
-        | Exists(statements.filter(incidents=OuterRef("pk")))
-        | Exists(statements.filter(claims__incident=OuterRef("pk")))
-    )
-    return Incident.objects.public().filter(cites).order_by("-occurred_from", "-pk")
-
-
-def publicly_held_file(*, sha256: str) -> SourceFile | None:
-    """The file with this SHA-256 if a reader may know it is held; None otherwise.
-
-    Restricted files and files of sources that no public record cites answer None, exactly as
-    an unknown hash does, so the answer reveals nothing about unpublished work.
-    """
-    return SourceFile.objects.public().select_related("source").filter(sha256=sha256).first()
-
-
-def files_for_source(*, source: Source, user) -> QuerySet[SourceFile]:
-    """The files of ``source`` that ``user`` may see, for ``templates/sources/_files.html``."""
-    return SourceFile.objects.visible_to(user).filter(source=source).order_by("pk")

@@ -24,7 +24,7 @@ def keep_test_connection():
 
 @pytest.fixture(autouse=True)
 def demo_data(db):
-    from cases.demo import load_demo
+    from exchange.demo import load_demo
 
     load_demo(password="schemathesis-demo")
 

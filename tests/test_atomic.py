@@ -20,9 +20,9 @@ from django.db import IntegrityError
 from django.db.models.query import QuerySet
 
 from cases import services
-from cases.demo import load_demo
-from cases.importing.writer import import_incidents
 from cases.models import Claim, ClaimStatusChange, Incident, PublicationEvent
+from exchange.demo import load_demo
+from exchange.importing.writer import import_incidents
 from sources import services as source_services
 from sources.models import FileCustodyEvent, SourceFile
 from tests.factories import ClaimFactory, IncidentFactory, PublicationEventFactory, SourceFactory

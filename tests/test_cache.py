@@ -72,7 +72,7 @@ def test_query_strings_are_cached_separately(client):
 
 
 def test_custody_log_entries_do_not_empty_the_cache(media_root, django_capture_on_commit_callbacks):
-    from cases.cache import content_version
+    from public.cache import content_version
     from sources.services import source_file_verify
     from tests.factories import SourceFileFactory
 

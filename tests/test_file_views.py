@@ -214,7 +214,7 @@ def test_download_needs_get(client):
 
 @pytest.mark.parametrize(("who", "count"), [(None, 1), ("reader", 1), ("researcher", 2)])
 def test_files_for_source_hides_restricted_files_from_readers(request, who, count):
-    from sources.selectors import files_for_source
+    from public.selectors import files_for_source
 
     user = request.getfixturevalue(who) if who else None
     source_file = public_file()

@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases.importing.mapping import MappingError, load_mapping, parse_mapping
-from cases.importing.validation import split_urls
-from cases.importing.writer import Action, import_incidents
 from cases.models import Claim, Incident
+from exchange.importing.mapping import MappingError, load_mapping, parse_mapping
+from exchange.importing.validation import split_urls
+from exchange.importing.writer import Action, import_incidents
 from sources.models import Source
 from sources.normalise import normalise_url
 from tests.factories import IncidentFactory, SourceFactory
@@ -168,7 +168,7 @@ def test_dry_run_writes_nothing():
 
 @pytest.mark.django_db
 def test_missing_required_column_is_a_file_error():
-    from cases.importing.reader import FileError
+    from exchange.importing.reader import FileError
 
     with pytest.raises(FileError, match="required column.*category"):
         import_incidents(data=csv_bytes("external_id,title,occurred_from", "x:1,T,2022-01-01"))

@@ -308,7 +308,7 @@ def test_researcher_cannot_verify_through_the_review_queue(client_for, researche
     claim = ClaimFactory(incident=IncidentFactory(published=True))
     before = claim_state(claim)
     response = client_for(researcher).post(
-        reverse("cases:review_claim", args=[claim.pk]),
+        reverse("review:review_claim", args=[claim.pk]),
         {
             "status": "verified",
             "methods": ["geolocation"],
@@ -343,7 +343,7 @@ def test_researcher_cannot_publish_through_the_review_queue(client_for, research
     incident = IncidentFactory(status=Incident.Status.IN_REVIEW)
     before = incident_state(incident)
     response = client_for(researcher).post(
-        reverse("cases:review_incident", args=[incident.pk]),
+        reverse("review:review_incident", args=[incident.pk]),
         {"action": "publish", "note": "", "loaded_version": incident.version},
     )
     assert response.status_code == 403
@@ -358,8 +358,8 @@ def test_readers_posting_decisions_change_nothing(client_for, request, who):
     incident = claim.incident
     claim_before, incident_before = claim_state(claim), incident_state(incident)
     posts = [
-        (reverse("cases:review_claim", args=[claim.pk]), {"status": "false", "rationale": "x"}),
-        (reverse("cases:review_incident", args=[incident.pk]), {"action": "publish"}),
+        (reverse("review:review_claim", args=[claim.pk]), {"status": "false", "rationale": "x"}),
+        (reverse("review:review_incident", args=[incident.pk]), {"action": "publish"}),
         (reverse("admin:cases_incident_workflow", args=[incident.pk, "publish"]), {"note": "x"}),
     ]
     for url, data in posts:

@@ -9,7 +9,7 @@ import pytest
 from pyld import jsonld
 
 from cases import services
-from cases.jsonld import BEST_RATING, RATING_VALUES, WORST_RATING
+from public.jsonld import BEST_RATING, RATING_VALUES, WORST_RATING
 from tests.factories import (
     ClaimFactory,
     ClaimStatusChangeFactory,

@@ -6,9 +6,9 @@ import xml.dom.minidom
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.importing.writer import import_incidents
 from cases.models import Incident
-from cases.text import check_text, printable
+from core.text import check_text, printable
+from exchange.importing.writer import import_incidents
 from tests.factories import (
     ClaimFactory,
     ClaimStatusChangeFactory,

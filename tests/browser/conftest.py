@@ -93,7 +93,7 @@ def demo(transactional_db, live_server) -> dict[str, int]:
     the roles are synced again first.
     """
     from accounts.roles import sync_roles
-    from cases.demo import load_demo
+    from exchange.demo import load_demo
 
     sync_roles()
     return load_demo(password=DEMO_PASSWORD)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import AllegedVictim, Claim, ClaimEvidence, Incident, VerificationStatus
-from cases.text import printable, printable_data
+from core.text import printable, printable_data
 from sources.models import Source
 
 CHUNK_SIZE = 500
@@ -219,7 +219,7 @@ def _csv_cell(value) -> object:
     if value is None:
         return ""
     if isinstance(value, str):
-        # Control characters stored before input refused them (cases.text) stay out of files.
+        # Control characters stored before input refused them (core.text) stay out of files.
         value = printable(value)
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
@@ -252,7 +252,7 @@ def stream_csv(incidents: Iterable[Incident]) -> Iterator[str]:
 # --- JSON and GeoJSON ----------------------------------------------------------------------------
 
 
-# How json.dumps writes the characters cases.text refuses: escaped (\u0001, \b, \f …) or as is.
+# How json.dumps writes the characters core.text refuses: escaped (\u0001, \b, \f …) or as is.
 _REFUSED_IN_JSON = ("\\u00", "\\b", "\\f", "\x7f", "\ufffe", "\uffff")
 
 

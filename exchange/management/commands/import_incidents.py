@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.importing.mapping import MappingError, load_mapping, shipped_mappings
-from cases.importing.reader import FileError
-from cases.importing.writer import import_incidents
+from exchange.importing.mapping import MappingError, load_mapping, shipped_mappings
+from exchange.importing.reader import FileError
+from exchange.importing.writer import import_incidents
 
 
 class Command(BaseCommand):

@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 
-from cases.importing.mapping import Mapping
-from cases.importing.reader import RowError, SourceRow
 from cases.models import Category, DatePrecision, Incident, LocationPrecision, Oblast
-from cases.text import check_text
+from core.text import check_text
+from exchange.importing.mapping import Mapping
+from exchange.importing.reader import RowError, SourceRow
 
 _TRUE = {"1", "yes", "true", "y", "graphic"}
 _FALSE = {"0", "no", "false", "n", ""}

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from cases import policy
+from core.forms import REASON_FIELD
 
 REFUSALS = (PermissionDenied, ValidationError)
 
@@ -35,18 +35,6 @@ def add_refusal(form: forms.Form, error: Exception) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, refusal_messages(error))
-
-
-def reason_field() -> forms.CharField:
-    return forms.CharField(
-        label=_("Reason for this correction"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text=_(
-            "Needed when you change what readers see on a published or retracted record: "
-            "readers see it in the record's history, beside what changed."
-        ),
-    )
 
 
 class ReadOnlyAdminMixin:
@@ -169,8 +157,8 @@ class ServiceAdminMixin:
 
     def reason(self, request, form=None) -> str:
         if form is not None and hasattr(form, "cleaned_data"):
-            return form.cleaned_data.get(policy.REASON_FIELD, "") or ""
-        return request.POST.get(policy.REASON_FIELD, "")
+            return form.cleaned_data.get(REASON_FIELD, "") or ""
+        return request.POST.get(REASON_FIELD, "")
 
     def inline_writes(self, request, reason: str) -> dict:
         return {}

@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from sources import selectors, services
+from public import selectors
+from sources import services
 from sources.models import SourceFile
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")

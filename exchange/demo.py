@@ -1,4 +1,4 @@
-"""Loads the demo data set (``cases.demo_data``) through the same services a person would use."""
+"""Loads the demo data set (``exchange.demo_data``) through the same services a person would use."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -6,8 +6,8 @@ from django.db import transaction
 
 from accounts.roles import sync_roles
 from cases import services
-from cases.demo_data import INCIDENTS, SOURCES, STATEMENTS, USERS
 from cases.models import Claim, Incident
+from exchange.demo_data import INCIDENTS, SOURCES, STATEMENTS, USERS
 from sources import services as source_services
 from sources.models import OfficialStatement, Source
 

@@ -1,4 +1,4 @@
-"""The sitemap: fixed pages and public incidents. Sources and statements: sources.sitemaps.
+"""The sitemap: fixed pages, public incidents, sources and statements.
 
 Addresses come from settings.SITE_URL, so the sitemap needs no django.contrib.sites and does not
 trust the request's Host header.
@@ -11,6 +11,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from cases.models import Incident
+from sources.models import OfficialStatement, Source
 
 
 class SiteURLSitemap(Sitemap):
@@ -37,4 +38,20 @@ class IncidentSitemap(SiteURLSitemap):
         return Incident.objects.visible_to(None).public().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, item: Incident):
+        return item.updated_at
+
+
+class SourceSitemap(SiteURLSitemap):
+    def items(self):
+        return Source.objects.visible_to(None).only("pk", "updated_at").order_by("pk")
+
+    def lastmod(self, item: Source):
+        return item.updated_at
+
+
+class StatementSitemap(SiteURLSitemap):
+    def items(self):
+        return OfficialStatement.objects.visible_to(None).only("pk", "updated_at").order_by("pk")
+
+    def lastmod(self, item: OfficialStatement):
         return item.updated_at

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from cases.errors import DATABASE_DOWN, database_unavailable
+from core.errors import DATABASE_DOWN, database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ class DatabaseUnavailableMiddleware:
     Nothing needs resetting afterwards: Django discards a connection that raised (and
     ``CONN_HEALTH_CHECKS`` tests a kept one before reuse), so the first request after the
     database is back opens a fresh connection and the site recovers by itself. Failures outside
-    views (e.g. saving the session) reach ``cases.errors.server_error``, which does the same.
+    views (e.g. saving the session) reach ``core.errors.server_error``, which does the same.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

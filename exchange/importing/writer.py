@@ -19,11 +19,11 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases import policy
-from cases.cache import bump_content_version
-from cases.importing.mapping import Mapping
-from cases.importing.reader import FileError, RowError, decode, read_rows
-from cases.importing.validation import ParsedRow, validate_rows
 from cases.models import Claim, Incident
+from exchange.importing.mapping import Mapping
+from exchange.importing.reader import FileError, RowError, decode, read_rows
+from exchange.importing.validation import ParsedRow, validate_rows
+from public.cache import bump_content_version
 from sources.models import Source
 from sources.normalise import normalise_url
 

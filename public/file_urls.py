@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sources import file_views
+from public import file_views
 
 app_name = "files"
 

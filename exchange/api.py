@@ -1,4 +1,4 @@
-"""The read-only JSON API (/api/v1/): incidents and claims. Sources and statements: sources.api.
+"""The read-only JSON API (/api/v1/): incidents, claims, sources and statements.
 
 The API serves public data only, to everyone: it has no authentication, so ``request.user`` is
 always anonymous and every queryset below, starting from ``visible_to(request.user)``, holds
@@ -16,7 +16,6 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from cases.filters import IncidentFilter
 from cases.models import (
     AllegedVictim,
     Claim,
@@ -24,7 +23,13 @@ from cases.models import (
     Incident,
     VerificationStatus,
 )
-from cases.serializers import ClaimSerializer, IncidentSerializer
+from exchange.serializers import (
+    ClaimSerializer,
+    IncidentSerializer,
+    SourceSerializer,
+    StatementSerializer,
+)
+from public.filters import IncidentFilter
 from sources.models import OfficialStatement, ReportedFigure, Source
 
 
@@ -190,6 +195,64 @@ class ClaimViewSet(PublicReadOnlyViewSet):
 
     def get_queryset(self):
         return claims_queryset(self.request.user)
+
+
+def _public_incidents_prefetch(user) -> Prefetch:
+    # A source or statement can also belong to drafts: only public incidents are named.
+    queryset = public_incidents(user).order_by("-occurred_from", "-pk").only("pk", "slug")
+    return Prefetch("incidents", queryset=queryset, to_attr="public_incidents")
+
+
+class SourceFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Source.Kind.choices)
+
+    class Meta:
+        model = Source
+        fields = []
+
+
+class SourceViewSet(PublicReadOnlyViewSet):
+    """Sources cited by public incidents or their claims."""
+
+    serializer_class = SourceSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SourceFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            # Public data only, whoever asks (docs/decisions/0003-public-only-api.md).
+            Source.objects.visible_to(None)
+            .prefetch_related(_public_incidents_prefetch(user))
+            .order_by("pk")
+        )
+
+
+class StatementFilter(django_filters.FilterSet):
+    stance = django_filters.ChoiceFilter(choices=OfficialStatement.Stance.choices)
+
+    class Meta:
+        model = OfficialStatement
+        fields = []
+
+
+class StatementViewSet(PublicReadOnlyViewSet):
+    """Official statements about public incidents, with the figures they report."""
+
+    serializer_class = StatementSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StatementFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        figures = ReportedFigure.objects.order_by("period_start", "pk")
+        return (
+            OfficialStatement.objects.visible_to(None)
+            .prefetch_related(
+                Prefetch("figures", queryset=figures), _public_incidents_prefetch(user)
+            )
+            .order_by("pk")
+        )
 
 
 @functools.cache

@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from cases.importing.mapping import REQUIRED_COLUMNS, Mapping
+from exchange.importing.mapping import REQUIRED_COLUMNS, Mapping
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,10 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
-from cases.cache import cache_public_page
 from cases.models import Claim, ClaimEvidence, Incident
-from cases.selectors import correction_entries
+from public.cache import cache_public_page
+from public.selectors import correction_entries, files_for_source
 from sources.models import OfficialStatement, ReportedFigure, Source
-from sources.selectors import files_for_source
 
 
 @cache_public_page

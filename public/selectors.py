@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from cases.models import (
     AllegedVictim,
@@ -13,7 +13,7 @@ from cases.models import (
     PublicationEvent,
     VerificationStatus,
 )
-from sources.models import OfficialStatement, ReportedFigure, Source
+from sources.models import OfficialStatement, ReportedFigure, Source, SourceFile
 
 
 def claim_tallies(incident_ids) -> dict[int, list[tuple[str, str, int]]]:
@@ -148,3 +148,31 @@ def sources_by_kind(sources) -> list[tuple[str, list[Source]]]:
     for source in sources:
         grouped[source.kind].append(source)
     return [(label, grouped[value]) for value, label in Source.Kind.choices if grouped.get(value)]
+
+
+def public_incidents_citing(*, source: Source) -> QuerySet[Incident]:
+    """Public incidents that cite ``source``, by every route the source gate follows: as a
+    cited source, as evidence for a claim, or as where a statement about the incident (or made
+    in one of its claims) was reported."""
+    statements = OfficialStatement.objects.filter(reported_in=source)
+    cites = (
+        Exists(Source.incidents.through.objects.filter(incident=OuterRef("pk"), source=source))
+        | Exists(ClaimEvidence.objects.filter(claim__incident=OuterRef("pk"), source=source))
+        | Exists(statements.filter(incidents=OuterRef("pk")))
+        | Exists(statements.filter(claims__incident=OuterRef("pk")))
+    )
+    return Incident.objects.public().filter(cites).order_by("-occurred_from", "-pk")
+
+
+def publicly_held_file(*, sha256: str) -> SourceFile | None:
+    """The file with this SHA-256 if a reader may know it is held; None otherwise.
+
+    Restricted files and files of sources that no public record cites answer None, exactly as
+    an unknown hash does, so the answer reveals nothing about unpublished work.
+    """
+    return SourceFile.objects.public().select_related("source").filter(sha256=sha256).first()
+
+
+def files_for_source(*, source: Source, user) -> QuerySet[SourceFile]:
+    """The files of ``source`` that ``user`` may see, for ``templates/sources/_files.html``."""
+    return SourceFile.objects.visible_to(user).filter(source=source).order_by("pk")

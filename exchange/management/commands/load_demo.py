@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from cases.demo import DEFAULT_PASSWORD, load_demo
-from cases.demo_data import USERS
+from exchange.demo import DEFAULT_PASSWORD, load_demo
+from exchange.demo_data import USERS
 
 
 class Command(BaseCommand):

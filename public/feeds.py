@@ -11,7 +11,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from cases.models import ClaimStatusChange, Incident
-from cases.text import printable_data
+from core.text import printable_data
 
 FEED_LENGTH = 50
 
@@ -19,7 +19,7 @@ FEED_LENGTH = 50
 class PrintableAtom1Feed(Atom1Feed):
     """Atom, without the characters XML 1.0 cannot carry.
 
-    Input refuses them (cases.text), but text stored before that rule would otherwise make the
+    Input refuses them (core.text), but text stored before that rule would otherwise make the
     feed answer 500 for everyone: Django's XML writer raises on the first one.
     """
 

@@ -23,9 +23,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from cases.importing.mapping import Mapping, MappingError, load_mapping, shipped_mappings
-from cases.importing.reader import FileError
-from cases.importing.writer import ImportResult, import_incidents
+from exchange.importing.mapping import Mapping, MappingError, load_mapping, shipped_mappings
+from exchange.importing.reader import FileError
+from exchange.importing.writer import ImportResult, import_incidents
 
 SESSION_KEY = "incident_import"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

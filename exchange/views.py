@@ -1,0 +1,54 @@
+"""Downloads of the public incident list: CSV, JSON and GeoJSON, filtered like the list."""
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from cases.models import Incident
+from exchange import exports
+from public.filters import IncidentFilter
+
+
+def _exported_incidents(request):
+    """The incidents of the list page for these query parameters, only what readers may see.
+
+    Staff get the public records too: an export is for publishing, never a way out for drafts.
+    Invalid filter values are ignored, as on the list page.
+    """
+    queryset = Incident.objects.visible_to(request.user).public()
+    return IncidentFilter(request.GET or None, queryset=queryset).sorted_qs
+
+
+def _download(content, *, extension: str, content_type: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type=content_type)
+    filename = f"incidents-{timezone.now():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _filters(request) -> dict[str, str]:
+    return {key: value for key, value in request.GET.items() if key != "page"}
+
+
+def incident_export_csv(request):
+    incidents = exports.iter_incidents(_exported_incidents(request))
+    return _download(
+        exports.stream_csv(incidents), extension="csv", content_type="text/csv; charset=utf-8"
+    )
+
+
+def incident_export_json(request):
+    incidents = exports.iter_incidents(_exported_incidents(request))
+    return _download(
+        exports.stream_json(incidents, filters=_filters(request)),
+        extension="json",
+        content_type="application/json",
+    )
+
+
+def incident_export_geojson(request):
+    located = _exported_incidents(request).filter(latitude__isnull=False)
+    return _download(
+        exports.stream_geojson(exports.iter_incidents(located)),
+        extension="geojson",
+        content_type="application/geo+json",
+    )

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PublicConfig(AppConfig):
+    """The public site: pages, feeds, sitemap, JSON-LD and the page cache. No models."""
+
+    name = "public"
+    verbose_name = "Public site"
+
+    def ready(self):
+        from public.cache import connect_invalidation
+
+        connect_invalidation()
