@@ -1,8 +1,8 @@
 """The read-only JSON API (/api/v1/): incidents, claims, sources and statements.
 
-The API serves public data only, to everyone: it has no authentication, so ``request.user`` is
-always anonymous and every queryset below, starting from ``visible_to(request.user)``, holds
-only published and retracted records. Staff preview drafts on the site, never through here.
+The API serves public data only, to everyone: every queryset below starts from ``public()``,
+whoever asks, so it holds only published and retracted records and what they cite. Staff
+preview drafts on the site's detail pages, never through here.
 """
 
 import functools
@@ -136,14 +136,10 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
 
 
-def public_incidents(user):
-    return Incident.objects.visible_to(user).public()
-
-
-def claims_queryset(user):
+def claims_queryset():
     """Claims of public incidents with their evidence and public history, in three queries."""
     return (
-        Claim.objects.filter(incident__in=public_incidents(user))
+        Claim.objects.filter(incident__in=Incident.objects.public())
         .select_related("incident")
         .prefetch_related(
             Prefetch("evidence", queryset=ClaimEvidence.objects.order_by("pk")),
@@ -169,7 +165,7 @@ class IncidentViewSet(PublicReadOnlyViewSet):
         statements = OfficialStatement.objects.order_by("stated_on", "pk").prefetch_related(
             Prefetch("figures", queryset=ReportedFigure.objects.order_by("period_start", "pk"))
         )
-        return public_incidents(self.request.user).prefetch_related(
+        return Incident.objects.public().prefetch_related(
             Prefetch("claims", queryset=claims),
             Prefetch("victims", queryset=AllegedVictim.objects.order_by("pk")),
             Prefetch("sources", queryset=Source.objects.order_by("pk")),
@@ -194,12 +190,12 @@ class ClaimViewSet(PublicReadOnlyViewSet):
     filterset_class = ClaimFilter
 
     def get_queryset(self):
-        return claims_queryset(self.request.user)
+        return claims_queryset()
 
 
-def _public_incidents_prefetch(user) -> Prefetch:
+def _public_incidents_prefetch() -> Prefetch:
     # A source or statement can also belong to drafts: only public incidents are named.
-    queryset = public_incidents(user).order_by("-occurred_from", "-pk").only("pk", "slug")
+    queryset = Incident.objects.public().order_by("-occurred_from", "-pk").only("pk", "slug")
     return Prefetch("incidents", queryset=queryset, to_attr="public_incidents")
 
 
@@ -219,12 +215,9 @@ class SourceViewSet(PublicReadOnlyViewSet):
     filterset_class = SourceFilter
 
     def get_queryset(self):
-        user = self.request.user
         return (
             # Public data only, whoever asks (docs/decisions/0003-public-only-api.md).
-            Source.objects.visible_to(None)
-            .prefetch_related(_public_incidents_prefetch(user))
-            .order_by("pk")
+            Source.objects.public().prefetch_related(_public_incidents_prefetch()).order_by("pk")
         )
 
 
@@ -244,13 +237,10 @@ class StatementViewSet(PublicReadOnlyViewSet):
     filterset_class = StatementFilter
 
     def get_queryset(self):
-        user = self.request.user
         figures = ReportedFigure.objects.order_by("period_start", "pk")
         return (
-            OfficialStatement.objects.visible_to(None)
-            .prefetch_related(
-                Prefetch("figures", queryset=figures), _public_incidents_prefetch(user)
-            )
+            OfficialStatement.objects.public()
+            .prefetch_related(Prefetch("figures", queryset=figures), _public_incidents_prefetch())
             .order_by("pk")
         )
 

@@ -50,9 +50,7 @@ class IncidentFeed(Feed):
         return settings.SITE_NAME
 
     def items(self):
-        return (
-            Incident.objects.visible_to(None).public().order_by("-updated_at", "-pk")[:FEED_LENGTH]
-        )
+        return Incident.objects.public().order_by("-updated_at", "-pk")[:FEED_LENGTH]
 
     def item_title(self, item: Incident) -> str:
         if item.status == Incident.Status.RETRACTED:
@@ -100,9 +98,7 @@ class ClaimChangeFeed(Feed):
 
     def items(self):
         return (
-            ClaimStatusChange.objects.filter(
-                claim__incident__in=Incident.objects.visible_to(None).public()
-            )
+            ClaimStatusChange.objects.filter(claim__incident__in=Incident.objects.public())
             .select_related("claim__incident")
             .order_by("-changed_at", "-pk")[:FEED_LENGTH]
         )

@@ -2,7 +2,7 @@
 
 Every assessed claim (any status but Unverified) of a published incident becomes a
 ``ClaimReview``. The rating is on the numeric scale documented on /about/verification/ and in
-docs/claimreview.md; our own status label goes in the rating's ``alternateName``, which is what
+docs/data-out.md; our own status label goes in the rating's ``alternateName``, which is what
 fact-check readers and search engines show.
 """
 

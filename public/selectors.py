@@ -1,4 +1,8 @@
-"""Reads that span models, for the public pages. Every one starts from a visibility gate."""
+"""Reads that span models, for the public pages.
+
+Lists read ``public()``/``published()``; only the detail pages' reads take the user, for staff
+preview behind the draft banner (``visible_to``).
+"""
 
 from collections import defaultdict
 
@@ -51,13 +55,12 @@ def incidents_in_order(ids: list[int]) -> list[Incident]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def claim_status_counts(*, user) -> list[tuple[str, str, int]]:
+def claim_status_counts() -> list[tuple[str, str, int]]:
     """How many claims of published incidents are in each status, in scale order (zeros kept).
 
     Retracted incidents are left out: their claims' statuses no longer vouch for anything.
     """
-    visible = Incident.objects.visible_to(user).published()
-    aggregates = Claim.objects.filter(incident__in=visible).aggregate(
+    aggregates = Claim.objects.filter(incident__in=Incident.objects.published()).aggregate(
         **{value: Count("pk", filter=Q(status=value)) for value in VerificationStatus.values}
     )
     return [(value, label, aggregates[value]) for value, label in VerificationStatus.choices]

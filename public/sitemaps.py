@@ -35,7 +35,7 @@ class StaticPagesSitemap(SiteURLSitemap):
 
 class IncidentSitemap(SiteURLSitemap):
     def items(self):
-        return Incident.objects.visible_to(None).public().only("slug", "updated_at").order_by("pk")
+        return Incident.objects.public().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, item: Incident):
         return item.updated_at
@@ -43,7 +43,7 @@ class IncidentSitemap(SiteURLSitemap):
 
 class SourceSitemap(SiteURLSitemap):
     def items(self):
-        return Source.objects.visible_to(None).only("pk", "updated_at").order_by("pk")
+        return Source.objects.public().only("pk", "updated_at").order_by("pk")
 
     def lastmod(self, item: Source):
         return item.updated_at
@@ -51,7 +51,7 @@ class SourceSitemap(SiteURLSitemap):
 
 class StatementSitemap(SiteURLSitemap):
     def items(self):
-        return OfficialStatement.objects.visible_to(None).only("pk", "updated_at").order_by("pk")
+        return OfficialStatement.objects.public().only("pk", "updated_at").order_by("pk")
 
     def lastmod(self, item: OfficialStatement):
         return item.updated_at

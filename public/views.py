@@ -13,48 +13,26 @@ from public.filters import IncidentFilter
 
 PAGE_SIZE = 25
 
-# What each status means, for the legend and the about page (plain language).
-STATUS_DEFINITIONS = {
-    VerificationStatus.UNVERIFIED: _(
-        "Reported, but not yet assessed by our editors, or not assessable yet. Every claim "
-        "starts here. It does not mean the claim is doubtful."
-    ),
-    VerificationStatus.PARTIALLY_VERIFIED: _(
-        "Some elements are confirmed by independent evidence, others are not. The rationale "
-        "says which."
-    ),
-    VerificationStatus.VERIFIED: _(
-        "Confirmed by evidence independent of whoever makes the claim: for example footage "
-        "geolocated and chronolocated, audio authenticated, or two or more independent sources."
-    ),
-    VerificationStatus.DISPUTED: _(
-        "Credible evidence, or a denial backed by evidence, contradicts the claim."
-    ),
-    VerificationStatus.FALSE: _("Shown to be untrue."),
-}
-
 
 @cache_public_page
 def home(request):
     # Published only: a retracted incident keeps its page and notice, but is no news to lead with.
     latest = selectors.attach_tallies(
-        Incident.objects.visible_to(request.user).published().order_by("-published_at", "-pk")[:5]
+        Incident.objects.published().order_by("-published_at", "-pk")[:5]
     )
     return render(
         request,
         "cases/home.html",
         {
             "latest": latest,
-            "status_counts": selectors.claim_status_counts(user=request.user),
+            "status_counts": selectors.claim_status_counts(),
         },
     )
 
 
 @cache_public_page
 def incident_list(request):
-    incident_filter = IncidentFilter(
-        request.GET or None, queryset=Incident.objects.visible_to(request.user)
-    )
+    incident_filter = IncidentFilter(request.GET or None, queryset=Incident.objects.public())
     # Page through ids only (an index-only scan, fast even at page 2,000), then fetch the rows.
     paginator = Paginator(incident_filter.sorted_qs.values_list("pk", flat=True), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -89,7 +67,6 @@ def incident_detail(request, slug):
             "sources_by_kind": selectors.sources_by_kind(incident.sources.all()),
             "history": selectors.incident_history(incident) if incident.is_public else [],
             "permalink": settings.SITE_URL + incident.get_absolute_url(),
-            "status_definitions": STATUS_DEFINITIONS,
             "jsonld": jsonld.incident_jsonld(incident, claims),
         },
     )
@@ -101,10 +78,7 @@ def about_verification(request):
         request,
         "cases/about_verification.html",
         {
-            "statuses": [
-                (value, label, STATUS_DEFINITIONS[value])
-                for value, label in VerificationStatus.choices
-            ],
+            "statuses": list(VerificationStatus),
             "methods": VerificationMethod.choices,
             "claim_model": Claim,
             "rating_scale": jsonld.rating_scale(),

@@ -8,15 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Claim, ClaimEvidence, Incident
-from core.models import AppendOnlyModel
+from core.models import AppendOnlyModel, PublicQuerySet
 from core.text import CheckedTextModel
 
 
-class SourceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Sources a user may see: for readers, those cited by a public incident or claim."""
-        if user is not None and user.is_active and user.has_perm("sources.view_source"):
-            return self.all()
+class SourceQuerySet(PublicQuerySet):
+    def public(self):
+        """Sources any reader may see: those cited by a public incident or claim, or reporting a
+        public statement."""
         public = Incident.PUBLIC_STATUSES
         # Correlated EXISTS, not "pk IN (every public link)": one source's page then probes three
         # indexes instead of reading every public incident-source link (94 ms at 100,000).
@@ -26,9 +25,7 @@ class SourceQuerySet(models.QuerySet):
         cited_as_evidence = ClaimEvidence.objects.filter(
             source=OuterRef("pk"), claim__incident__status__in=public
         )
-        reports_statement = OfficialStatement.objects.visible_to(None).filter(
-            reported_in=OuterRef("pk")
-        )
+        reports_statement = OfficialStatement.objects.public().filter(reported_in=OuterRef("pk"))
         return self.filter(
             Exists(cited_by_incident) | Exists(cited_as_evidence) | Exists(reports_statement)
         )
@@ -124,12 +121,10 @@ class Source(CheckedTextModel):
         return reverse("sources:source_detail", kwargs={"pk": self.pk})
 
 
-class OfficialStatementQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Statements a user may see: for readers, those about a public incident or in which a
-        claim of a public incident is made (the incident page names and links them)."""
-        if user is not None and user.is_active and user.has_perm("sources.view_officialstatement"):
-            return self.all()
+class OfficialStatementQuerySet(PublicQuerySet):
+    def public(self):
+        """Statements any reader may see: those about a public incident or in which a claim of a
+        public incident is made (the incident page names and links them)."""
         public = Incident.PUBLIC_STATUSES
         about_public = OfficialStatement.incidents.through.objects.filter(
             officialstatement=OuterRef("pk"), incident__status__in=public
@@ -253,17 +248,11 @@ def evidence_upload_to(instance: "SourceFile", filename: str) -> str:
     return f"evidence/{instance.sha256[:2]}/{instance.sha256}/{filename}"
 
 
-class SourceFileQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Files a user may download: for readers, unrestricted files of sources they can see."""
-        if user is not None and user.is_active and user.has_perm("sources.view_sourcefile"):
-            return self.all()
-        return self.public()
-
+class SourceFileQuerySet(PublicQuerySet):
     def public(self):
         """Files anyone may download: not restricted, on a source cited by a public record."""
         # Correlated, so one source's files probe the source gate once, not build it whole.
-        public_source = Source.objects.visible_to(None).filter(pk=OuterRef("source"))
+        public_source = Source.objects.public().filter(pk=OuterRef("source"))
         return self.filter(Exists(public_source), is_restricted=False)
 
 

@@ -286,13 +286,13 @@ FIGURE_FIELDS = ("metric", "value", "unit", "period_start", "period_end", "as_of
 
 
 def source_is_public(source: Source) -> bool:
-    return source.pk is not None and Source.objects.visible_to(None).filter(pk=source.pk).exists()
+    return source.pk is not None and Source.objects.public().filter(pk=source.pk).exists()
 
 
 def statement_is_public(statement: OfficialStatement) -> bool:
     return (
         statement.pk is not None
-        and OfficialStatement.objects.visible_to(None).filter(pk=statement.pk).exists()
+        and OfficialStatement.objects.public().filter(pk=statement.pk).exists()
     )
 
 
