@@ -1,7 +1,5 @@
 from django.contrib.auth.models import AbstractUser
 
-from accounts import roles
-
 
 class User(AbstractUser):
     """A person who signs in: a researcher, an editor or an administrator.
@@ -15,9 +13,3 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
-
-    @property
-    def is_editor(self) -> bool:
-        return self.is_active and (
-            self.is_superuser or self.groups.filter(name=roles.EDITORS).exists()
-        )

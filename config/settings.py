@@ -6,6 +6,7 @@ guessing. With nothing set, the site runs in development mode on an SQLite file 
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -208,6 +209,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Largest evidence file accepted, in bytes (default 2 GiB). Set the web server's limit to match.
 EVIDENCE_MAX_UPLOAD_BYTES = env_int("EVIDENCE_MAX_UPLOAD_BYTES", 2 * 1024**3)
 
+# Where an uploaded CSV waits between the import preview and its confirmation: private,
+# outside MEDIA_ROOT (exchange/importing/admin_views.py).
+IMPORT_UPLOAD_DIR = Path(
+    os.environ.get("IMPORT_UPLOAD_DIR") or Path(tempfile.gettempdir()) / "case-tracker-imports"
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get(
@@ -218,7 +225,7 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
-# Rendered pages for anonymous readers (cases/cache.py); 0 turns the cache off. The cache must be
+# Rendered pages for anonymous readers (public/cache.py); 0 turns the cache off. The cache must be
 # shared by all worker processes: the default is a folder on this machine; with several machines
 # point CACHE_LOCATION at a shared folder or configure a shared backend.
 # Off by default in development, so that template edits show at once.

@@ -27,27 +27,15 @@ from sources.models import Source
 
 CHUNK_SIZE = 500
 
+# The incident's own fields are Incident.PUBLIC_FIELDS, as in the API; the descriptive ones
+# carry the names of the importer's native columns.
 CSV_COLUMNS = [
     "slug",
     "permalink",
-    "title",
-    "summary",
+    *Incident.PUBLIC_FIELDS,
+    "date_display",
     "publication_status",
     "retraction_note",
-    "category",
-    "occurred_from",
-    "occurred_to",
-    "date_precision",
-    "date_display",
-    "place_name",
-    "oblast",
-    "country",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "perpetrator",
-    "victims_min",
-    "victims_max",
     "claims_total",
     *(f"claims_{status}" for status in VerificationStatus.values),
     "source_urls",
@@ -148,29 +136,23 @@ def status_counts(incident: Incident) -> dict[str, int]:
     return counts
 
 
+def _value(value):
+    if isinstance(value, dt.date):
+        return iso(value)
+    if isinstance(value, Decimal):
+        return number(value)
+    return value
+
+
 def incident_record(incident: Incident) -> dict:
     """The public fields of an incident, shared by the three formats."""
     return {
         "slug": incident.slug,
         "permalink": permalink(incident),
-        "title": incident.title,
-        "summary": incident.summary,
+        **{name: _value(getattr(incident, name)) for name in Incident.PUBLIC_FIELDS},
+        "date_display": incident.date_display,
         "publication_status": incident.status,
         "retraction_note": incident.retraction_note,
-        "category": incident.category,
-        "occurred_from": iso(incident.occurred_from),
-        "occurred_to": iso(incident.occurred_to),
-        "date_precision": incident.date_precision,
-        "date_display": incident.date_display,
-        "place_name": incident.place_name,
-        "oblast": incident.oblast,
-        "country": incident.country,
-        "latitude": number(incident.latitude),
-        "longitude": number(incident.longitude),
-        "location_precision": incident.location_precision,
-        "perpetrator": incident.perpetrator,
-        "victims_min": incident.victims_min,
-        "victims_max": incident.victims_max,
         "published_at": iso(incident.published_at),
         "updated_at": iso(incident.updated_at),
     }

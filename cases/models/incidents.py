@@ -136,6 +136,9 @@ class Incident(CheckedTextModel):
         "victims_min",
         "victims_max",
     )
+    # Everything of the description readers see: pages, the API and the exports. Legal
+    # references are entered in the admin but not imported.
+    PUBLIC_FIELDS: tuple[str, ...] = (*DESCRIPTIVE_FIELDS, "legal_references")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")  # being entered; never public

@@ -24,9 +24,9 @@ from cases.models import (
     Incident,
     VerificationStatus,
 )
-from cases.services.workflow import check_version
+from cases.services.workflow import bump_version, check_version
 
-INCIDENT_FIELDS = ("slug", "legal_references", *Incident.DESCRIPTIVE_FIELDS)
+INCIDENT_FIELDS = ("slug", *Incident.PUBLIC_FIELDS)
 VICTIM_FIELDS = (
     "name",
     "identity_public",
@@ -167,7 +167,7 @@ def incident_update(
         if changed:
             correct = _check_public(by=by, incident=locked, changed=changed, reason=reason)
             locked.updated_by = by
-            locked.version += 1
+            bump_version(locked)
             _save(locked, by=by, reason=reason)
             if correct:
                 record_correction(
@@ -194,10 +194,10 @@ def incident_delete(*, incident: Incident, by) -> None:
 
 def touch_incident(incident: Incident, *, by) -> None:
     """Mark the incident as changed (its page's "last updated" and version follow its parts)."""
+    version = bump_version(incident)
     Incident.objects.filter(pk=incident.pk).update(
-        updated_at=timezone.now(), updated_by=by, version=incident.version + 1
+        updated_at=timezone.now(), updated_by=by, version=version
     )
-    incident.version += 1
 
 
 # --- parts of an incident: the same rules for each kind ---------------------------------------
@@ -296,7 +296,7 @@ def _update_part(*, obj, incident_of, by, data: dict, fields, reason: str, expec
         if isinstance(locked, Claim) and "text" in changed:
             _reword(claim=locked, by=by, reason=reason)
         if hasattr(locked, "version"):
-            locked.version += 1
+            bump_version(locked)
         _save(locked, by=by, reason=reason)
         if correct:
             record_correction(

@@ -42,6 +42,12 @@ def describe_last_change(obj) -> str:
     return _("changed by %(who)s at %(when)s") % {"who": who, "when": when}
 
 
+def bump_version(obj) -> int:
+    """The one place a record's version goes up: every saved change makes older forms stale."""
+    obj.version += 1
+    return obj.version
+
+
 def check_version(obj, expected_version: int | None) -> None:
     """Refuse a save made from a form opened before someone else's save (no lost updates)."""
     if expected_version is None:
@@ -98,7 +104,7 @@ def claim_change_status(
         locked.methods = methods
         locked.status_changed_at = now
         locked.status_changed_by = by
-        locked.version += 1
+        bump_version(locked)
         locked.full_clean()
         locked._change_reason = _("Verification status set to %(status)s") % {
             "status": locked.get_status_display()
@@ -210,7 +216,7 @@ def incident_transition(
         from_status = locked.status
         locked.status = to_status
         locked.updated_by = by
-        locked.version += 1
+        bump_version(locked)
         if action == A.PUBLISH:
             locked.published_at, locked.published_by = now, by
         if action == A.RETRACT:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,10 +34,7 @@ UPLOADED = "upload"
 
 
 def upload_dir() -> Path:
-    folder = Path(
-        getattr(settings, "IMPORT_UPLOAD_DIR", "")
-        or Path(tempfile.gettempdir()) / "case-tracker-imports"
-    )
+    folder = Path(settings.IMPORT_UPLOAD_DIR)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 

@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cases import policy
 from cases.models import Claim, Incident
+from cases.services.workflow import bump_version
 from exchange.importing.mapping import Mapping
 from exchange.importing.reader import FileError, RowError, decode, read_rows
 from exchange.importing.validation import ParsedRow, validate_rows
@@ -233,7 +234,7 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
                     for name in changed:
                         setattr(incident, name, row.fields[name])
                     incident.updated_by = by
-                    incident.version += 1
+                    bump_version(incident)
                     plan.updates.append(incident)
                     plan.update_fields.update(changed)
         plan.outcomes.append(
