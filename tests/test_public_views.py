@@ -65,6 +65,18 @@ def test_drafts_are_404_for_readers_and_previewable_by_staff(
 
 
 @pytest.mark.parametrize("who", [None, "reader", "researcher", "editor"])
+def test_lists_feeds_and_sitemap_show_only_public_incidents_to_everyone(client_for, request, who):
+    # Staff preview drafts on their detail pages only; lists are the same for everyone.
+    client = client_for(request.getfixturevalue(who) if who else None)
+    IncidentFactory(title="Unpublished title", slug="unpublished-slug")
+    IncidentFactory(published=True, title="Published title", slug="published-slug")
+    for url in ["/", "/incidents/", "/feeds/incidents.atom", "/sitemap.xml"]:
+        content = client.get(url).content.decode()
+        assert "Unpublished title" not in content and "unpublished-slug" not in content, url
+        assert "Published title" in content or "published-slug" in content, url
+
+
+@pytest.mark.parametrize("who", [None, "reader", "researcher", "editor"])
 def test_public_pages_answer_every_role(client_for, request, who):
     client = client_for(request.getfixturevalue(who) if who else None)
     evidence = ClaimEvidenceFactory(claim=ClaimFactory(incident=IncidentFactory(published=True)))
