@@ -1,4 +1,4 @@
-"""Synthetic data for the benchmark (``manage.py generate_bench_data``).
+"""The one synthetic-data generator, for the benchmark and the load test (``generate_bench_data``).
 
 Realistic in shape, not in content: per incident on average 5 claims across all statuses (each
 assessed one with its rationale, methods and a ``ClaimStatusChange``), 3 sources drawn from a
