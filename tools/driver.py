@@ -63,6 +63,7 @@ class LocustRun:
             "TOOLS_URLS": json.dumps(urls),
             "TOOLS_SAMPLES": str(self.samples_file),
             "TOOLS_WARMUP": str(warmup),
+            "TOOLS_SECONDS": str(seconds),
             "TOOLS_MAX_REQUESTS": str(max_requests or 0),
         }
         command = [
@@ -76,7 +77,8 @@ class LocustRun:
             f"--users={users}",
             # All users at once: a ramp would measure fewer clients than stated.
             f"--spawn-rate={users}",
-            f"--run-time={max(1, round(seconds))}s",
+            # A safety net only: the locustfile stops `seconds` after the warm-up.
+            f"--run-time={round(seconds) + 120}s",
             "--only-summary",
             "--loglevel=WARNING",
             # Error responses are what the reports count; they are not a failed run.

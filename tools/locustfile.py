@@ -16,12 +16,15 @@ Configured through the environment because Locust owns the command line:
   ``[path, start epoch s, duration ms, status (0: no response), error]``; the reports compute
   their own figures from these rather than Locust's, whose percentiles are rounded buckets;
 - ``TOOLS_WARMUP``: the first N requests are sent but marked ``warmup`` (not measured);
-- ``TOOLS_MAX_REQUESTS``: stop after this many measured requests (default: only the run time).
+- ``TOOLS_SECONDS``: stop this long after the first measured request (Locust's own
+  ``--run-time`` would count the warm-up, which on a cold page can take all of it);
+- ``TOOLS_MAX_REQUESTS``: or stop after this many measured requests, whichever comes first.
 """
 
 import itertools
 import json
 import os
+import time
 
 import gevent
 from locust import FastHttpUser, events, task
@@ -30,11 +33,13 @@ from locust.exception import StopUser
 URLS: list[str] = json.loads(os.environ.get("TOOLS_URLS", '["/health/"]'))
 WARMUP = int(os.environ.get("TOOLS_WARMUP", "0"))
 MAX_REQUESTS = int(os.environ.get("TOOLS_MAX_REQUESTS", "0")) or None
+SECONDS = float(os.environ.get("TOOLS_SECONDS", "10"))
 SAMPLES_FILE = os.environ.get("TOOLS_SAMPLES", "")
 
 _sent = itertools.count()  # one process, cooperative greenlets: a plain counter is safe
 _samples: list[list] = []
 _offsets = itertools.count()
+_clock = {"deadline": None, "stopping": False}
 
 
 class Reader(FastHttpUser):
@@ -47,9 +52,14 @@ class Reader(FastHttpUser):
     @task
     def read(self):
         number = next(_sent)
-        if MAX_REQUESTS is not None and number >= WARMUP + MAX_REQUESTS:
-            # Enough measured: end the whole run (not only this user) once, and stop here.
-            if number == WARMUP + MAX_REQUESTS:
+        if number == WARMUP:
+            _clock["deadline"] = time.monotonic() + SECONDS
+        deadline = _clock["deadline"]
+        enough = MAX_REQUESTS is not None and number >= WARMUP + MAX_REQUESTS
+        if enough or (deadline is not None and time.monotonic() > deadline):
+            # End the whole run (not only this user), once, and send nothing more.
+            if not _clock["stopping"]:
+                _clock["stopping"] = True
                 gevent.spawn(self.environment.runner.quit)
             raise StopUser()
         path = next(self.walk)

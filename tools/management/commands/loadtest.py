@@ -202,7 +202,7 @@ class Command(BaseCommand):
         if not options["no_restart"]:
             time.sleep(max(0.0, t0 + restart_at - time.time()))
             self._restart_postgres(options, restart)
-        samples = load.wait(timeout=duration + 120)
+        samples = load.wait(timeout=duration + 300)
         stop_file.touch()
         writer_output = writer.communicate(timeout=120)[0]
         writer_output = "\n".join(
