@@ -95,7 +95,10 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         if db["ENGINE"] != "django.db.backends.postgresql":
             raise CommandError("The load test runs against PostgreSQL: set DATABASE_URL.")
-        if "load" not in db["NAME"] or db.get("HOST") not in ("127.0.0.1", "localhost", ""):
+        # Named for the load test ("loadtest", "toolsload"), never a test run's own database
+        # (Django names those test_<name>), and only on this machine.
+        named_for_it = "load" in db["NAME"] and not db["NAME"].startswith("test_")
+        if not named_for_it or db.get("HOST") not in ("127.0.0.1", "localhost", ""):
             raise CommandError(
                 "Refusing: the load test fills and restarts the database; it must be a local "
                 f"database named for it ('loadtest'), not {db['NAME']!r} on {db.get('HOST')!r}."
