@@ -40,8 +40,12 @@ def _codenames(models: dict[str, list[str]], actions: list[str]) -> set[tuple[st
     }
 
 
+# Researchers propose corrections to public incidents; editors decide (cases.policy).
+_PROPOSAL_PERMISSIONS = {("cases", "view_correctionproposal"), ("cases", "view_correction")}
+
 RESEARCHER_PERMISSIONS = (
     _codenames(_ENTRY_MODELS, ["view", "add", "change"])
+    | _PROPOSAL_PERMISSIONS
     | _codenames(_RESEARCHER_DELETABLE, ["delete"])
     | _FILE_PERMISSIONS
 )
@@ -49,7 +53,7 @@ RESEARCHER_PERMISSIONS = (
 EDITOR_PERMISSIONS = (
     RESEARCHER_PERMISSIONS
     | _codenames(_ENTRY_MODELS, ["delete"])
-    | {("cases", "verify_claim"), ("cases", "publish_incident")}
+    | {("cases", "verify_claim"), ("cases", "publish_incident"), ("cases", "reveal_identity")}
 )
 
 ROLE_PERMISSIONS = {RESEARCHERS: RESEARCHER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}

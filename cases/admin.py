@@ -1,5 +1,6 @@
 """Data entry: one incident page edits its victims, claims (with their evidence), sources and
-statements. Status changes and publication go through ``cases.services`` only."""
+statements. Every write goes through ``cases.services`` (see ``cases.admin_base``), which apply
+the publication policy: the admin only shows forms and hands over what they cleaned."""
 
 import nested_admin
 from django import forms
@@ -15,41 +16,33 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases import services
-from cases.forms import ClaimForm, IncidentAdminForm
+from cases import policy, services
+from cases.admin_base import (
+    AuditAdmin,
+    InlineWrites,
+    ServiceAdminMixin,
+    UserFormMixin,
+    add_refusal,
+)
+from cases.forms import (
+    ClaimForm,
+    CorrectionProposalForm,
+    IncidentAdminForm,
+    VictimForm,
+    verification_change,
+)
 from cases.importing.admin_views import IncidentImportAdminMixin
 from cases.models import (
     AllegedVictim,
     Claim,
     ClaimEvidence,
     ClaimStatusChange,
+    Correction,
+    CorrectionProposal,
     Incident,
     PublicationEvent,
     VerificationStatus,
 )
-from cases.search import refresh_search_vectors
-from sources.models import OfficialStatement, Source
-
-
-def apply_pending_verifications(request, formsets) -> None:
-    """Pass claim status changes collected by ``ClaimForm`` to the one status service."""
-    for formset in formsets:
-        for form in formset.forms:
-            if formset.can_delete and formset._should_delete_form(form):
-                continue
-            pending = getattr(form, "pending_verification", None)
-            if pending and form.instance.pk:
-                services.claim_change_status(claim=form.instance, by=request.user, **pending)
-            apply_pending_verifications(request, getattr(form, "nested_formsets", []))
-
-
-class UserFormMixin:
-    """Hands the signed-in user to the inline's form, so it knows what the user may change."""
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form = type(formset.form.__name__, (formset.form,), {"user": request.user})
-        return formset
 
 
 def is_public_record(obj) -> bool:
@@ -64,16 +57,128 @@ def is_public_record(obj) -> bool:
 
 
 class EditorsDeletePublicMixin:
-    """Parts of a published or retracted incident are removed by editors only.
-
-    Readers may already have cited them; published records are corrected in the open, and a
-    researcher's deletion would rewrite them silently. For inlines ``obj`` is the parent.
-    """
+    """Offer the delete box on a public incident's parts only to those the policy lets delete
+    them (the services refuse anyone else regardless). For inlines ``obj`` is the parent."""
 
     def has_delete_permission(self, request, obj=None):
-        if is_public_record(obj) and not request.user.has_perm("cases.publish_incident"):
+        if is_public_record(obj) and not policy.may_correct_public(request.user):
             return False
         return super().has_delete_permission(request, obj)
+
+
+def claim_writes(request, reason: str) -> InlineWrites:
+    """Claims: text and attribution through the record services, status through its own."""
+
+    def verify(claim, form):
+        change = verification_change(form)
+        if change:
+            services.claim_change_status(claim=claim, by=request.user, **change)
+
+    def create(incident, data, form):
+        claim = services.claim_create(incident=incident, by=request.user, data=data, reason=reason)
+        verify(claim, form)
+        return claim
+
+    def update(claim, data, form):
+        services.claim_update(
+            claim=claim,
+            by=request.user,
+            data=data,
+            reason=reason,
+            expected_version=form.cleaned_data.get("loaded_version"),
+        )
+        verify(claim, form)
+        return claim
+
+    return InlineWrites(
+        fields=(*services.CLAIM_FIELDS, "incident"),
+        create=create,
+        update=update,
+        delete=lambda claim: services.claim_delete(claim=claim, by=request.user, reason=reason),
+    )
+
+
+def incident_part_writes(request, reason: str) -> dict:
+    """The services behind every inline of the incident and claim pages."""
+    by = request.user
+    source_link = Incident.sources.through
+    statement_link = Incident.statements.through
+
+    def relink(link, field, unlink, link_new, data):
+        old, new = getattr(link, field), data.get(field)
+        if new is not None and new != old:
+            unlink(incident=link.incident, **{field_name(field): old}, by=by, reason=reason)
+            link_new(incident=link.incident, **{field_name(field): new}, by=by, reason=reason)
+        return link
+
+    def field_name(field):
+        return "statement" if field == "officialstatement" else "source"
+
+    return {
+        AllegedVictim: InlineWrites(
+            fields=services.VICTIM_FIELDS,
+            create=lambda incident, data, form: services.victim_create(
+                incident=incident, by=by, data=data, reason=reason
+            ),
+            update=lambda victim, data, form: services.victim_update(
+                victim=victim, by=by, data=data, reason=reason
+            ),
+            delete=lambda victim: services.victim_delete(victim=victim, by=by, reason=reason),
+        ),
+        Claim: claim_writes(request, reason),
+        ClaimEvidence: InlineWrites(
+            fields=services.EVIDENCE_FIELDS,
+            create=lambda claim, data, form: services.evidence_create(
+                claim=claim, by=by, data=data, reason=reason
+            ),
+            update=lambda evidence, data, form: services.evidence_update(
+                evidence=evidence, by=by, data=data, reason=reason
+            ),
+            delete=lambda evidence: services.evidence_delete(
+                evidence=evidence, by=by, reason=reason
+            ),
+        ),
+        source_link: InlineWrites(
+            fields=("source",),
+            create=lambda incident, data, form: (
+                services.incident_link_source(
+                    incident=incident, source=data["source"], by=by, reason=reason
+                )
+                and source_link.objects.get(incident=incident, source=data["source"])
+            ),
+            update=lambda link, data, form: relink(
+                link,
+                "source",
+                services.incident_unlink_source,
+                services.incident_link_source,
+                data,
+            ),
+            delete=lambda link: services.incident_unlink_source(
+                incident=link.incident, source=link.source, by=by, reason=reason
+            ),
+        ),
+        statement_link: InlineWrites(
+            fields=("officialstatement",),
+            create=lambda incident, data, form: (
+                services.incident_link_statement(
+                    incident=incident, statement=data["officialstatement"], by=by, reason=reason
+                )
+                and statement_link.objects.get(
+                    incident=incident, officialstatement=data["officialstatement"]
+                )
+            ),
+            update=lambda link, data, form: relink(
+                link,
+                "officialstatement",
+                services.incident_unlink_statement,
+                services.incident_link_statement,
+                data,
+            ),
+            delete=lambda link: services.incident_unlink_statement(
+                incident=link.incident, statement=link.officialstatement, by=by, reason=reason
+            ),
+        ),
+    }
 
 
 class EvidenceInline(EditorsDeletePublicMixin, nested_admin.NestedTabularInline):
@@ -114,27 +219,33 @@ class ClaimInline(EditorsDeletePublicMixin, UserFormMixin, nested_admin.NestedSt
         )
 
 
-class VictimInline(EditorsDeletePublicMixin, nested_admin.NestedTabularInline):
+class VictimInline(EditorsDeletePublicMixin, UserFormMixin, nested_admin.NestedTabularInline):
     model = AllegedVictim
+    form = VictimForm
     extra = 0
-    fields = ["name", "identity_public", "status", "fate", "count", "age", "sex", "notes"]
-    formfield_overrides = {}
+    fields = [
+        "name",
+        "identity_public",
+        "identity_reason",
+        "status",
+        "fate",
+        "count",
+        "age",
+        "sex",
+        "notes",
+    ]
 
-    def get_formset(self, request, obj=None, **kwargs):
-        kwargs["widgets"] = {"notes": forms.Textarea(attrs={"rows": 2, "cols": 30})}
-        return super().get_formset(request, obj, **kwargs)
 
-
-class SourceLinkInline(nested_admin.NestedTabularInline):
-    model = Source.incidents.through
+class SourceLinkInline(EditorsDeletePublicMixin, nested_admin.NestedTabularInline):
+    model = Incident.sources.through
     extra = 0
     autocomplete_fields = ["source"]
     verbose_name = _("source")
     verbose_name_plural = _("sources cited for this incident")
 
 
-class StatementLinkInline(nested_admin.NestedTabularInline):
-    model = OfficialStatement.incidents.through
+class StatementLinkInline(EditorsDeletePublicMixin, nested_admin.NestedTabularInline):
+    model = Incident.statements.through
     extra = 0
     autocomplete_fields = ["officialstatement"]
     verbose_name = _("official statement")
@@ -165,7 +276,10 @@ class WorkflowForm(forms.Form):
 
 @admin.register(Incident)
 class IncidentAdmin(
-    IncidentImportAdminMixin, nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin
+    ServiceAdminMixin,
+    IncidentImportAdminMixin,
+    nested_admin.NestedModelAdminMixin,
+    SimpleHistoryAdmin,
 ):
     form = IncidentAdminForm
     inlines = [VictimInline, ClaimInline, SourceLinkInline, StatementLinkInline]
@@ -196,6 +310,7 @@ class IncidentAdmin(
         "external_id",
     ]
     fieldsets = [
+        (None, {"fields": ["correction_reason"], "classes": ["correction"]}),
         (None, {"fields": ["title", "slug", "summary", "description", "loaded_version"]}),
         (_("When"), {"fields": [("occurred_from", "occurred_to", "date_precision")]}),
         (
@@ -249,20 +364,25 @@ class IncidentAdmin(
         ]
         return format_html_join(", ", "{} {}", parts) or "—"
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        elif form.has_changed():
-            obj.version += 1
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+    def service_create(self, request, form):
+        return services.incident_create(
+            by=request.user, data=self.form_data(form, services.INCIDENT_FIELDS)
+        )
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # After the claims exist: their status changes go through the service, in the same
-        # transaction as the rest of the page (the admin wraps the whole save in one).
-        apply_pending_verifications(request, formsets)
-        refresh_search_vectors([form.instance.pk])
+    def service_update(self, request, obj, form):
+        return services.incident_update(
+            incident=obj,
+            by=request.user,
+            data=self.form_data(form, services.INCIDENT_FIELDS),
+            reason=self.reason(request, form),
+            expected_version=form.cleaned_data.get("loaded_version"),
+        )
+
+    def service_delete(self, request, obj):
+        services.incident_delete(incident=obj, by=request.user)
+
+    def inline_writes(self, request, reason):
+        return incident_part_writes(request, reason)
 
     # --- publication workflow -------------------------------------------------------------
 
@@ -272,6 +392,11 @@ class IncidentAdmin(
                 "<path:object_id>/workflow/<str:action>/",
                 self.admin_site.admin_view(self.workflow_view),
                 name="cases_incident_workflow",
+            ),
+            path(
+                "<path:object_id>/propose-correction/",
+                self.admin_site.admin_view(self.propose_correction_view),
+                name="cases_incident_propose_correction",
             ),
             *super().get_urls(),
         ]
@@ -288,6 +413,12 @@ class IncidentAdmin(
                 for action in services.allowed_actions(incident=incident, user=request.user)
             ]
             extra_context["publication_events"] = incident.publication_events.select_related("by")
+            extra_context["corrections"] = incident.corrections.select_related("by")
+            extra_context["may_correct_public"] = policy.may_correct_public(request.user)
+            if incident.is_public and self.has_change_permission(request, incident):
+                extra_context["propose_url"] = reverse(
+                    "admin:cases_incident_propose_correction", args=[incident.pk]
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def workflow_view(self, request, object_id, action):
@@ -345,9 +476,44 @@ class IncidentAdmin(
             request, "admin/cases/incident/workflow.html", context, status=status
         )
 
+    def propose_correction_view(self, request, object_id):
+        """A researcher's way to change a public incident: ask the editors, with a reason."""
+        incident = get_object_or_404(Incident, pk=object_id)
+        if not self.has_change_permission(request, incident):
+            raise PermissionDenied
+        change_url = reverse("admin:cases_incident_change", args=[incident.pk])
+        form = CorrectionProposalForm(request.POST or None, incident=incident)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.correction_propose(incident=incident, by=request.user, **form.cleaned_data)
+            except (PermissionDenied, ValidationError) as refusal:
+                add_refusal(form, refusal)
+            else:
+                self.message_user(
+                    request,
+                    _("Your proposed correction is in the editors' queue."),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": incident,
+            "title": _("Propose a correction: %(title)s") % {"title": incident},
+            "form": form,
+            "change_url": change_url,
+            "proposals": incident.correction_proposals.select_related("proposed_by", "decided_by"),
+        }
+        return TemplateResponse(
+            request,
+            "admin/cases/incident/propose_correction.html",
+            context,
+            status=400 if form.errors else 200,
+        )
+
 
 @admin.register(Claim)
-class ClaimAdmin(EditorsDeletePublicMixin, UserFormMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ServiceAdminMixin, EditorsDeletePublicMixin, UserFormMixin, SimpleHistoryAdmin):
     form = ClaimForm
     list_display = ["__str__", "incident", "status", "claimant", "status_changed_at"]
     list_filter = ["status", "incident__status", "incident__category"]
@@ -356,6 +522,7 @@ class ClaimAdmin(EditorsDeletePublicMixin, UserFormMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["incident", "statement"]
     inlines = []
     fields = [
+        "correction_reason",
         "incident",
         "text",
         "claimant",
@@ -366,15 +533,19 @@ class ClaimAdmin(EditorsDeletePublicMixin, UserFormMixin, SimpleHistoryAdmin):
         "loaded_version",
     ]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
+    def service_create(self, request, form):
+        data = self.form_data(form, services.CLAIM_FIELDS)
+        return claim_writes(request, "").create(form.cleaned_data["incident"], data, form)
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        refresh_search_vectors([obj.incident_id])
-        if form.pending_verification:
-            services.claim_change_status(claim=obj, by=request.user, **form.pending_verification)
+    def service_update(self, request, obj, form):
+        data = self.form_data(form, (*services.CLAIM_FIELDS, "incident"))
+        return claim_writes(request, self.reason(request, form)).update(obj, data, form)
+
+    def service_delete(self, request, obj):
+        services.claim_delete(claim=obj, by=request.user, reason=self.reason(request))
+
+    def inline_writes(self, request, reason):
+        return incident_part_writes(request, reason)
 
 
 class EvidenceStandaloneInline(EditorsDeletePublicMixin, admin.TabularInline):
@@ -384,22 +555,6 @@ class EvidenceStandaloneInline(EditorsDeletePublicMixin, admin.TabularInline):
 
 
 ClaimAdmin.inlines = [EvidenceStandaloneInline]
-
-
-class AuditAdmin(admin.ModelAdmin):
-    """Audit records are read-only for everyone, superusers included."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
 
 
 @admin.register(ClaimStatusChange)
@@ -418,3 +573,22 @@ class PublicationEventAdmin(AuditAdmin):
     list_select_related = ["incident", "by"]
     search_fields = ["incident__title", "note"]
     date_hierarchy = "at"
+
+
+@admin.register(Correction)
+class CorrectionAdmin(AuditAdmin):
+    list_display = ["at", "record", "incident", "source", "statement", "by"]
+    list_select_related = ["incident", "source", "statement", "by"]
+    search_fields = ["record", "reason", "incident__title"]
+    date_hierarchy = "at"
+
+
+@admin.register(CorrectionProposal)
+class CorrectionProposalAdmin(AuditAdmin):
+    """Proposals are made on the incident's page and decided in the review queue."""
+
+    list_display = ["__str__", "incident", "status", "proposed_by", "proposed_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["incident", "proposed_by", "decided_by"]
+    search_fields = ["what", "why", "incident__title"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -7,9 +7,9 @@ from django.db import transaction
 from accounts.roles import sync_roles
 from cases import services
 from cases.demo_data import INCIDENTS, SOURCES, STATEMENTS, USERS
-from cases.models import AllegedVictim, Claim, ClaimEvidence, Incident
-from cases.search import refresh_search_vectors
-from sources.models import OfficialStatement, ReportedFigure, Source
+from cases.models import Claim, Incident
+from sources import services as source_services
+from sources.models import OfficialStatement, Source
 
 DEFAULT_PASSWORD = "demo-password-2024"
 
@@ -51,12 +51,11 @@ def load_demo(*, password: str = DEFAULT_PASSWORD) -> dict[str, int]:
     sources = {}
     for key, fields in SOURCES.items():
         fields = dict(fields)
-        sources[key], was_created = Source.objects.get_or_create(
-            title=fields.pop("title"),
-            publisher=fields.pop("publisher"),
-            defaults={**fields, "created_by": researcher},
-        )
-        created["sources"] += was_created
+        existing = Source.objects.filter(title=fields["title"], publisher=fields["publisher"])
+        sources[key] = existing.first()
+        if sources[key] is None:
+            sources[key] = source_services.source_create(by=researcher, data=fields)
+            created["sources"] += 1
 
     statements = {}
     for key, fields in STATEMENTS.items():
@@ -64,21 +63,23 @@ def load_demo(*, password: str = DEFAULT_PASSWORD) -> dict[str, int]:
         figures = fields.pop("figures", [])
         fields.pop("incidents")
         fields["reported_in"] = sources[fields["reported_in"]]
-        statement, was_created = OfficialStatement.objects.get_or_create(
-            speaker=fields.pop("speaker"),
-            quote=fields.pop("quote"),
-            defaults={**fields, "created_by": researcher},
-        )
-        if was_created:
+        statement = OfficialStatement.objects.filter(
+            speaker=fields["speaker"], quote=fields["quote"]
+        ).first()
+        if statement is None:
+            statement = source_services.statement_create(by=researcher, data=fields)
             created["statements"] += 1
             for metric, value, start, end, as_of in figures:
-                ReportedFigure.objects.create(
+                source_services.figure_create(
                     statement=statement,
-                    metric=metric,
-                    value=value,
-                    period_start=start,
-                    period_end=end,
-                    as_of=as_of,
+                    by=researcher,
+                    data={
+                        "metric": metric,
+                        "value": value,
+                        "period_start": start,
+                        "period_end": end,
+                        "as_of": as_of,
+                    },
                 )
         statements[key] = statement
 
@@ -90,13 +91,12 @@ def load_demo(*, password: str = DEFAULT_PASSWORD) -> dict[str, int]:
         claims = spec.pop("claims")
         source_keys = spec.pop("sources")
         publish = spec.pop("publish")
-        incident = Incident(**spec, created_by=researcher, updated_by=researcher)
-        incident.full_clean()
-        incident.save()
+        incident = services.incident_create(by=researcher, data=spec)
         created["incidents"] += 1
         for victim in victims:
-            AllegedVictim.objects.create(incident=incident, **victim)
-        incident.sources.add(*(sources[key] for key in source_keys))
+            services.victim_create(incident=incident, by=researcher, data=victim)
+        for key in source_keys:
+            services.incident_link_source(incident=incident, source=sources[key], by=researcher)
         for claim_spec in claims:
             claim_spec = dict(claim_spec)
             evidence = claim_spec.pop("evidence")
@@ -104,24 +104,31 @@ def load_demo(*, password: str = DEFAULT_PASSWORD) -> dict[str, int]:
             methods = claim_spec.pop("methods", [])
             rationale = claim_spec.pop("rationale", "")
             statement_key = claim_spec.pop("statement", None)
-            claim = Claim.objects.create(
+            claim = services.claim_create(
                 incident=incident,
-                statement=statements[statement_key] if statement_key else None,
-                **claim_spec,
+                by=researcher,
+                data={
+                    **claim_spec,
+                    "statement": statements[statement_key] if statement_key else None,
+                },
             )
             for source_key, relation, note in evidence:
-                ClaimEvidence.objects.create(
-                    claim=claim, source=sources[source_key], relation=relation, note=note
+                services.evidence_create(
+                    claim=claim,
+                    by=researcher,
+                    data={"source": sources[source_key], "relation": relation, "note": note},
                 )
             if status != Claim.Status.UNVERIFIED:
                 services.claim_change_status(
                     claim=claim, status=status, rationale=rationale, methods=methods, by=editor
                 )
-        refresh_search_vectors([incident.pk])
         for key, fields in STATEMENTS.items():
             if spec["slug"] in fields["incidents"]:
-                statements[key].incidents.add(incident)
+                services.incident_link_statement(
+                    incident=incident, statement=statements[key], by=researcher
+                )
         if publish:
+            incident.refresh_from_db()
             services.incident_transition(incident=incident, action="submit", by=researcher)
             services.incident_transition(
                 incident=incident,

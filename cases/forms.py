@@ -4,7 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Claim, Incident
+from cases import policy
+from cases.admin_base import reason_field
+from cases.models import AllegedVictim, Claim, Incident
 from cases.services import StaleEdit, check_version
 
 VERIFICATION_FIELDS = ("status", "rationale", "methods")
@@ -28,6 +30,7 @@ class VersionedFormMixin:
 
 class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    correction_reason = reason_field()
 
     class Meta:
         model = Incident
@@ -56,15 +59,15 @@ class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
 class ClaimForm(VersionedFormMixin, forms.ModelForm):
     """A claim's text and, for those allowed, its verification.
 
-    The verification fields are never written by this form's save: when they changed, the form
-    keeps the new values in ``pending_verification`` and the caller passes them to
-    ``claim_change_status``, which checks the permission again and records the change.
-    Users without ``cases.verify_claim`` see them disabled; if they post a change anyway
-    (a crafted request) the form shows an error and nothing is saved.
+    The admin hands the text fields to ``claim_create``/``claim_update`` and a changed status to
+    ``claim_change_status`` (``verification_change``); the services check every permission.
+    Users without ``cases.verify_claim`` see the verification fields disabled, and a value
+    posted for them anyway (a crafted request) is shown as an error.
     """
 
-    user = None  # set by the admin's get_formset / the view
+    user = None  # set by the admin's get_formset / get_form
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    correction_reason = reason_field()
 
     class Meta:
         model = Claim
@@ -76,7 +79,6 @@ class ClaimForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.pending_verification = None
         self.add_version_field()
         if not self.may_verify:
             for name in VERIFICATION_FIELDS:
@@ -85,7 +87,7 @@ class ClaimForm(VersionedFormMixin, forms.ModelForm):
 
     @property
     def may_verify(self) -> bool:
-        return self.user is not None and self.user.has_perm("cases.verify_claim")
+        return self.user is not None and self.user.has_perm(policy.VERIFY)
 
     def clean(self):
         cleaned = super().clean()
@@ -123,21 +125,82 @@ class ClaimForm(VersionedFormMixin, forms.ModelForm):
                 changed.append(name)
         return changed
 
-    def _post_clean(self):
-        # Validate the instance with the new values (constraints surface as form errors) ...
-        original = {name: getattr(self.instance, name) for name in VERIFICATION_FIELDS}
-        super()._post_clean()
-        new = {name: getattr(self.instance, name) for name in VERIFICATION_FIELDS}
-        # ... but leave writing them to the status service.
-        for name, value in original.items():
-            setattr(self.instance, name, value)
-        if self.may_verify and new != original and not self.errors:
-            self.pending_verification = new
 
-    def save(self, commit=True):
-        if self.instance.pk and self.has_changed():
-            self.instance.version += 1
-        return super().save(commit)
+def verification_change(form: ClaimForm) -> dict | None:
+    """The status, rationale and methods a claim form asks for, when they differ from before."""
+    wanted = {name: form.cleaned_data.get(name) for name in VERIFICATION_FIELDS}
+    wanted["rationale"] = wanted["rationale"] or ""
+    wanted["methods"] = list(wanted["methods"] or [])
+    before = {
+        name: form.initial.get(name, form.fields[name].initial) for name in VERIFICATION_FIELDS
+    }
+    before["rationale"] = before["rationale"] or ""
+    before["methods"] = list(before["methods"] or [])
+    if wanted["status"] is None:
+        return None
+    same = (
+        wanted["status"] == (before["status"] or Claim.Status.UNVERIFIED)
+        and wanted["rationale"].strip() == before["rationale"].strip()
+        and sorted(wanted["methods"]) == sorted(before["methods"])
+    )
+    return None if same else wanted
+
+
+class VictimForm(forms.ModelForm):
+    """An alleged victim. Only those who may reveal identities can tick "identity public"."""
+
+    user = None  # set by the admin
+
+    class Meta:
+        model = AllegedVictim
+        fields = [
+            "name",
+            "identity_public",
+            "identity_reason",
+            "status",
+            "fate",
+            "count",
+            "age",
+            "sex",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+            "identity_reason": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (self.user and self.user.has_perm(policy.REVEAL_IDENTITY)):
+            for name in ("identity_public", "identity_reason"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Only editors decide this.")
+
+
+class CorrectionProposalForm(forms.Form):
+    """What a researcher asks the editors to correct on a public incident, and why."""
+
+    what = forms.CharField(
+        label=_("What should change"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text=_("Name the field or claim and the words or value it should have."),
+    )
+    why = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text=_("Editors see this; if they make the correction, readers see their reason."),
+    )
+    source = forms.ModelChoiceField(
+        label=_("Supporting source already recorded"), queryset=None, required=False
+    )
+    source_url = forms.URLField(
+        label=_("Or a link to a new source"), required=False, assume_scheme="https"
+    )
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = incident.sources.order_by("title")
+        self.incident = incident
 
 
 class ClaimReviewForm(forms.Form):
@@ -194,6 +257,30 @@ class IncidentDecisionForm(forms.Form):
         kwargs.setdefault("prefix", f"incident-{incident.pk}")
         super().__init__(*args, **kwargs)
         self.incident = incident
+
+
+class ProposalDecisionForm(forms.Form):
+    """An editor's decision on a researcher's proposed correction."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("accept", _("Accepted: I made the correction (with its public reason)")),
+            ("decline", _("Declined")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note to the researcher"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when declining."),
+    )
+
+    def __init__(self, *args, proposal, **kwargs):
+        kwargs.setdefault("prefix", f"proposal-{proposal.pk}")
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:

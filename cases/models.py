@@ -428,12 +428,32 @@ class AllegedVictim(models.Model):
     notes = models.TextField(
         _("internal notes"), blank=True, default="", help_text=_("Never public.")
     )
+    # Publishing a person's identity is an editor's decision with its own recorded reason
+    # (cases.policy); who decided and why is kept beside the flag and in the history.
+    identity_reason = models.TextField(
+        _("why the identity may be public"),
+        blank=True,
+        default="",
+        help_text=_("Consent, or where the identity was already published. Never public."),
+    )
+    identity_decided_at = models.DateTimeField(
+        _("identity decided at"), null=True, blank=True, editable=False
+    )
+    identity_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["incident", "pk"]
         verbose_name = _("alleged victim")
+        permissions = [("reveal_identity", "Can make a victim's identity public")]
         # The list's "victims who were" filter is an EXISTS per incident: answered from the index.
         indexes = [models.Index(fields=["incident", "status"], name="victim_incident_status")]
         constraints = [
@@ -446,6 +466,17 @@ class AllegedVictim(models.Model):
                 condition=Q(age__isnull=True) | Q(age__lte=130),
                 name="victim_age_range",
                 violation_error_message=_("Age must be between 0 and 130."),
+            ),
+            models.CheckConstraint(
+                condition=Q(identity_public=False) | ~Q(identity_reason=""),
+                name="victim_public_identity_has_reason",
+                violation_error_message=_("Say why this identity may be published."),
+            ),
+            models.CheckConstraint(
+                condition=Q(identity_decided_at__isnull=True, identity_decided_by__isnull=True)
+                | Q(identity_decided_at__isnull=False, identity_decided_by__isnull=False),
+                name="victim_identity_decided_at_by_pair",
+                violation_error_message=_("Identity decided at and by go together."),
             ),
         ]
 
@@ -706,3 +737,119 @@ class PublicationEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.at:%Y-%m-%d})"
+
+
+class Correction(AppendOnlyModel):
+    """A change to something readers were told, made in the open: what changed, when and why.
+
+    Written by the services whenever an editor changes what readers see on a published or
+    retracted incident, or on a source or statement that public records cite. ``changes`` holds
+    only what readers may see (withheld names and internal notes never appear).
+    """
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    statement = models.ForeignKey(
+        "sources.OfficialStatement",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    # What was corrected, as readers know it: "Claim “…”", "Summary", "Alleged victim".
+    record = models.CharField(_("record"), max_length=300)
+    # [{"field": label, "before": text, "after": text}], public values only.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        get_latest_by = "at"
+        verbose_name = _("correction")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(incident__isnull=False, source__isnull=True, statement__isnull=True)
+                | Q(incident__isnull=True, source__isnull=False, statement__isnull=True)
+                | Q(incident__isnull=True, source__isnull=True, statement__isnull=False),
+                name="correction_one_subject",
+                violation_error_message=_(
+                    "A correction concerns one incident, source or statement."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="correction_has_reason",
+                violation_error_message=_("A correction needs a reason readers can see."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.record} ({self.at:%Y-%m-%d})"
+
+
+class CorrectionProposal(models.Model):
+    """A researcher's proposal to correct a public incident, waiting for an editor's decision."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")  # waiting in the editors' queue
+        ACCEPTED = "accepted", _("Accepted")  # an editor made the correction
+        DECLINED = "declined", _("Declined")  # an editor decided not to; the note says why
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="correction_proposals"
+    )
+    what = models.TextField(_("what should change"))
+    why = models.TextField(_("why"))
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supporting source"),
+    )
+    source_url = models.URLField(
+        _("or a link to a new source"), max_length=2000, blank=True, default=""
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True, default="")
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+        verbose_name = _("correction proposal")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True, decided_by__isnull=True)
+                | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="proposal_decided_at_by_pair",
+                violation_error_message=_("Decided at and decided by go together."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", decided_at__isnull=True)
+                | (~Q(status="open") & Q(decided_at__isnull=False)),
+                name="proposal_decided_when_closed",
+                violation_error_message=_("A decided proposal records who decided and when."),
+            ),
+        ]
+
+    def __str__(self):
+        what = " ".join(self.what.split())
+        return what if len(what) <= 80 else what[:79] + "…"

@@ -16,8 +16,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import services
-from cases.forms import ClaimReviewForm, IncidentDecisionForm, apply_service_errors
-from cases.models import Category, Claim, Incident, Oblast, PublicationEvent
+from cases.forms import (
+    ClaimReviewForm,
+    IncidentDecisionForm,
+    ProposalDecisionForm,
+    apply_service_errors,
+)
+from cases.models import (
+    Category,
+    Claim,
+    CorrectionProposal,
+    Incident,
+    Oblast,
+    PublicationEvent,
+)
 
 CLAIMS_PER_PAGE = 20
 
@@ -55,8 +67,15 @@ def _back(request) -> str:
     return reverse("cases:review_queue")
 
 
-def _queue_context(request, claim_forms=None, incident_forms=None):
+def _queue_context(request, claim_forms=None, incident_forms=None, proposal_forms=None):
     oblast, category = _scope(request)
+    proposal_forms = proposal_forms or {}
+    proposals = _filter(
+        CorrectionProposal.objects.filter(status=CorrectionProposal.Status.OPEN),
+        "incident__",
+        oblast,
+        category,
+    ).select_related("incident", "proposed_by", "source")
     incidents = (
         _filter(Incident.objects.filter(status=Incident.Status.IN_REVIEW), "", oblast, category)
         .annotate(
@@ -98,6 +117,11 @@ def _queue_context(request, claim_forms=None, incident_forms=None):
         "claim_rows": [
             (claim, claim_forms.get(claim.pk) or ClaimReviewForm(claim=claim))
             for claim in failed_claims + [c for c in page.object_list if c.pk not in claim_forms]
+        ],
+        "proposal_rows": [
+            (proposal, proposal_forms.get(proposal.pk) or ProposalDecisionForm(proposal=proposal))
+            for proposal in [form.proposal for form in proposal_forms.values()]
+            + [p for p in proposals if p.pk not in proposal_forms]
         ],
         "page": page,
         "query_string": query.urlencode(),
@@ -181,5 +205,40 @@ def review_incident(request, pk):
         "cases/review_queue.html",
         _queue_context(request, incident_forms={incident.pk: form})
         | {"focus": f"incident-{incident.pk}"},
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def review_proposal(request, pk):
+    """Accept (the editor made the correction) or decline a researcher's proposed correction."""
+    _require_editor(request.user)
+    proposal = get_object_or_404(CorrectionProposal.objects.select_related("incident"), pk=pk)
+    form = ProposalDecisionForm(request.POST, proposal=proposal)
+    if form.is_valid():
+        try:
+            services.correction_proposal_decide(
+                proposal=proposal,
+                by=request.user,
+                accept=form.cleaned_data["decision"] == "accept",
+                note=form.cleaned_data["note"],
+            )
+        except (PermissionDenied, ValidationError) as error:
+            if isinstance(error, PermissionDenied):
+                raise
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Proposed correction to “%(title)s”: %(status)s.")
+                % {"title": proposal.incident, "status": proposal.get_status_display().lower()},
+            )
+            return redirect(_back(request))
+    return render(
+        request,
+        "cases/review_queue.html",
+        _queue_context(request, proposal_forms={proposal.pk: form})
+        | {"focus": f"proposal-{proposal.pk}"},
         status=400,
     )

@@ -118,8 +118,26 @@ def incident_history(incident: Incident) -> list[dict]:
                 "text": event.note if event.action == PublicationEvent.Action.RETRACT else "",
             }
         )
+    entries.extend(correction_entries(incident.corrections.all()))
     entries.sort(key=lambda entry: entry["at"])
     return entries
+
+
+def correction_entries(corrections) -> list[dict]:
+    """Corrections as history entries: when, what record, what changed, and the reason.
+
+    ``changes`` hold public values only (the services never store withheld ones).
+    """
+    return [
+        {
+            "at": correction.at,
+            "kind": "correction",
+            "record": correction.record,
+            "changes": correction.changes,
+            "text": correction.reason,
+        }
+        for correction in corrections.order_by("at", "pk")
+    ]
 
 
 def sources_by_kind(sources) -> list[tuple[str, list[Source]]]:

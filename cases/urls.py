@@ -17,4 +17,5 @@ urlpatterns = [
     path("review/", review.review_queue, name="review_queue"),
     path("review/claims/<int:pk>/", review.review_claim, name="review_claim"),
     path("review/incidents/<int:pk>/", review.review_incident, name="review_incident"),
+    path("review/proposals/<int:pk>/", review.review_proposal, name="review_proposal"),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
@@ -7,9 +8,21 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin import UserFormMixin
+from cases.admin_base import (
+    InlineWrites,
+    ReadOnlyAdminMixin,
+    ServiceAdminMixin,
+    UserFormMixin,
+)
 from sources import selectors, services
-from sources.forms import SourceFileForm, SourceFileFormSet
+from sources.forms import (
+    OfficialStatementAdminForm,
+    ReportedFigureAdminForm,
+    SourceAdminForm,
+    SourceFileAdminForm,
+    SourceFileForm,
+    SourceFileFormSet,
+)
 from sources.models import (
     FileCustodyEvent,
     OfficialStatement,
@@ -17,26 +30,6 @@ from sources.models import (
     Source,
     SourceFile,
 )
-
-
-class CreatedByAdminMixin:
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-class ReadOnlyAdminMixin:
-    """Records written only by the services: people may look, not touch."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SourceFileInline(UserFormMixin, admin.TabularInline):
@@ -83,8 +76,47 @@ class SourceFileInline(UserFormMixin, admin.TabularInline):
         return filesizeformat(obj.size) if obj.pk else "—"
 
 
+def file_writes(request, reason: str) -> InlineWrites:
+    """New files are stored, hashed and logged by one service; kept files change only flags."""
+    by = request.user
+
+    def create(source, data, form):
+        return services.source_file_add(
+            source=source,
+            uploaded=form.cleaned_data["upload"],
+            by=by,
+            is_restricted=data["is_restricted"],
+            is_graphic=data["is_graphic"],
+            notes=data["notes"],
+        )
+
+    def update(source_file, data, form):
+        return services.source_file_update(source_file=source_file, by=by, reason=reason, **data)
+
+    def delete(source_file):
+        raise PermissionDenied(_("Kept files are never deleted: their custody log protects them."))
+
+    return InlineWrites(
+        fields=("is_restricted", "is_graphic", "notes"), create=create, update=update, delete=delete
+    )
+
+
+def figure_writes(request, reason: str) -> InlineWrites:
+    by = request.user
+    return InlineWrites(
+        fields=services.FIGURE_FIELDS,
+        create=lambda statement, data, form: services.figure_create(
+            statement=statement, by=by, data=data, reason=reason
+        ),
+        update=lambda figure, data, form: services.figure_update(
+            figure=figure, by=by, data=data, reason=reason
+        ),
+        delete=lambda figure: services.figure_delete(figure=figure, by=by, reason=reason),
+    )
+
+
 @admin.register(Source)
-class SourceAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
+class SourceAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "kind",
@@ -97,19 +129,20 @@ class SourceAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
     list_filter = ["kind", "is_graphic", "language"]
     search_fields = ["title", "publisher", "author", "url", "archive_url"]
     search_help_text = _("Title, publisher, author or URL.")
-    autocomplete_fields = ["incidents"]
+    form = SourceAdminForm
     inlines = [SourceFileInline]
     # Addresses typed without a scheme are https:// (Django 6's default, asked for today).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "published_on"
-    readonly_fields = ["created_at", "created_by", "updated_at"]
+    readonly_fields = ["created_at", "created_by", "updated_at", "cited_by"]
     fieldsets = [
+        (None, {"fields": ["correction_reason"]}),
         (None, {"fields": ["kind", "title", ("publisher", "author"), "language"]}),
         (
             _("Where to find it"),
             {"fields": ["url", "archive_url", ("published_on", "accessed_on")]},
         ),
-        (_("Handling"), {"fields": ["is_graphic", "notes", "incidents"]}),
+        (_("Handling"), {"fields": ["is_graphic", "notes", "cited_by"]}),
         (_("Record"), {"fields": [("created_at", "created_by"), "updated_at"]}),
     ]
 
@@ -130,9 +163,28 @@ class SourceAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
             context["duplicate_warning"] = duplicate_warning(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def save_model(self, request, obj, form, change):
-        services.source_set_normalised_url(source=obj)
-        super().save_model(request, obj, form, change)
+    @admin.display(description=_("Cited by incidents"))
+    def cited_by(self, obj):
+        return cited_by_links(obj)
+
+    def service_create(self, request, form):
+        return services.source_create(
+            by=request.user, data=self.form_data(form, services.SOURCE_FIELDS)
+        )
+
+    def service_update(self, request, obj, form):
+        return services.source_update(
+            source=obj,
+            by=request.user,
+            data=self.form_data(form, services.SOURCE_FIELDS),
+            reason=self.reason(request, form),
+        )
+
+    def service_delete(self, request, obj):
+        services.source_delete(source=obj, by=request.user)
+
+    def inline_writes(self, request, reason):
+        return {SourceFile: file_writes(request, reason)}
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -140,28 +192,23 @@ class SourceAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
         if warning:
             messages.warning(request, warning)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not SourceFile:
-            return super().save_formset(request, form, formset, change)
-        # New files go through the one service that hashes, stores and logs them.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for file_form in formset.forms:
-            if not file_form.has_changed():
-                continue
-            if file_form.instance.pk:
-                file_form.save()
-                formset.changed_objects.append((file_form.instance, file_form.changed_data))
-            else:
-                formset.new_objects.append(
-                    services.source_file_add(
-                        source=form.instance,
-                        uploaded=file_form.cleaned_data["upload"],
-                        by=request.user,
-                        is_restricted=file_form.cleaned_data["is_restricted"],
-                        is_graphic=file_form.cleaned_data["is_graphic"],
-                        notes=file_form.cleaned_data["notes"],
-                    )
-                )
+
+def cited_by_links(obj) -> str:
+    """Links to the incidents citing ``obj`` (links are made on the incident's page)."""
+    if not obj.pk:
+        return "—"
+    incidents = obj.incidents.order_by("title")
+    return (
+        format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:cases_incident_change", args=[incident.pk]), incident.title)
+                for incident in incidents
+            ),
+        )
+        or "—"
+    )
 
 
 def duplicate_warning(source: Source) -> str:
@@ -193,7 +240,7 @@ class FileCustodyEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(SourceFile)
-class SourceFileAdmin(admin.ModelAdmin):
+class SourceFileAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Kept files and their custody logs. Files are added on their source's page."""
 
     list_display = [
@@ -210,7 +257,9 @@ class SourceFileAdmin(admin.ModelAdmin):
     search_fields = ["original_name", "sha256", "source__title"]
     search_help_text = _("File name, SHA-256 or source title.")
     inlines = [FileCustodyEventInline]
+    form = SourceFileAdminForm
     fields = [
+        "correction_reason",
         "source",
         "original_name",
         "sha256",
@@ -237,6 +286,14 @@ class SourceFileAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def service_update(self, request, obj, form):
+        return services.source_file_update(
+            source_file=obj,
+            by=request.user,
+            reason=self.reason(request, form),
+            **self.form_data(form, ("is_restricted", "is_graphic", "notes")),
+        )
+
 
 @admin.register(FileCustodyEvent)
 class FileCustodyEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -248,25 +305,29 @@ class FileCustodyEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 class ReportedFigureInline(admin.TabularInline):
+    """Figures of a statement; on a public statement, changing them is an editor's correction."""
+
     model = ReportedFigure
     extra = 0
     fields = ["metric", "value", "unit", "period_start", "period_end", "as_of", "note"]
 
 
 @admin.register(OfficialStatement)
-class OfficialStatementAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
+class OfficialStatementAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["speaker", "organisation", "stated_on", "stance", "n_figures"]
     list_filter = ["stance", "organisation"]
     search_fields = ["speaker", "speaker_role", "organisation", "quote", "translation"]
     search_help_text = _("Speaker, role, organisation or words of the quote.")
-    autocomplete_fields = ["reported_in", "incidents"]
+    autocomplete_fields = ["reported_in"]
+    form = OfficialStatementAdminForm
     inlines = [ReportedFigureInline]
     date_hierarchy = "stated_on"
-    readonly_fields = ["created_at", "created_by", "updated_at"]
+    readonly_fields = ["created_at", "created_by", "updated_at", "cited_by"]
     fieldsets = [
+        (None, {"fields": ["correction_reason"]}),
         (None, {"fields": [("speaker", "speaker_role"), "organisation", ("stated_on", "stance")]}),
         (_("What was said"), {"fields": ["quote", "quote_language", "translation"]}),
-        (_("Where it was reported"), {"fields": ["reported_in", "incidents", "notes"]}),
+        (_("Where it was reported"), {"fields": ["reported_in", "cited_by", "notes"]}),
         (_("Record"), {"fields": [("created_at", "created_by"), "updated_at"]}),
     ]
 
@@ -282,10 +343,53 @@ class OfficialStatementAdmin(CreatedByAdminMixin, SimpleHistoryAdmin):
     def n_figures(self, obj):
         return obj.figure_count
 
+    @admin.display(description=_("About incidents"))
+    def cited_by(self, obj):
+        return cited_by_links(obj)
+
+    def service_create(self, request, form):
+        return services.statement_create(
+            by=request.user, data=self.form_data(form, services.STATEMENT_FIELDS)
+        )
+
+    def service_update(self, request, obj, form):
+        return services.statement_update(
+            statement=obj,
+            by=request.user,
+            data=self.form_data(form, services.STATEMENT_FIELDS),
+            reason=self.reason(request, form),
+        )
+
+    def service_delete(self, request, obj):
+        services.statement_delete(statement=obj, by=request.user)
+
+    def inline_writes(self, request, reason):
+        return {ReportedFigure: figure_writes(request, reason)}
+
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(SimpleHistoryAdmin):
+class ReportedFigureAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["metric", "value", "unit", "period_start", "period_end", "as_of", "statement"]
     list_select_related = ["statement"]
     search_fields = ["metric", "statement__speaker"]
     autocomplete_fields = ["statement"]
+    form = ReportedFigureAdminForm
+
+    def service_create(self, request, form):
+        return services.figure_create(
+            statement=form.cleaned_data["statement"],
+            by=request.user,
+            data=self.form_data(form, services.FIGURE_FIELDS),
+            reason=self.reason(request, form),
+        )
+
+    def service_update(self, request, obj, form):
+        return services.figure_update(
+            figure=obj,
+            by=request.user,
+            data=self.form_data(form, services.FIGURE_FIELDS),
+            reason=self.reason(request, form),
+        )
+
+    def service_delete(self, request, obj):
+        services.figure_delete(figure=obj, by=request.user, reason=self.reason(request))

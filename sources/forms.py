@@ -1,8 +1,50 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.admin_base import reason_field
 from sources import services
-from sources.models import SourceFile
+from sources.models import OfficialStatement, ReportedFigure, Source, SourceFile
+
+
+def https_by_default(field, **kwargs):
+    """Addresses typed without a scheme are https:// (Django 6's default, asked for today)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class SourceAdminForm(forms.ModelForm):
+    correction_reason = reason_field()
+
+    class Meta:
+        model = Source
+        fields = list(services.SOURCE_FIELDS)
+        formfield_callback = https_by_default
+
+
+class OfficialStatementAdminForm(forms.ModelForm):
+    correction_reason = reason_field()
+
+    class Meta:
+        model = OfficialStatement
+        fields = list(services.STATEMENT_FIELDS)
+
+
+class ReportedFigureAdminForm(forms.ModelForm):
+    correction_reason = reason_field()
+
+    class Meta:
+        model = ReportedFigure
+        fields = ["statement", *services.FIGURE_FIELDS]
+
+
+class SourceFileAdminForm(forms.ModelForm):
+    correction_reason = reason_field()
+
+    class Meta:
+        model = SourceFile
+        fields = ["is_restricted", "is_graphic", "notes"]
 
 
 class SourceFileForm(forms.ModelForm):
@@ -28,6 +70,10 @@ class SourceFileForm(forms.ModelForm):
             # Evidence is never replaced: a changed file is a new file with its own hash.
             self.fields["upload"].disabled = True
             self.fields["upload"].help_text = _("Kept files cannot be replaced.")
+        else:
+            # Releasing a file to readers is an editor's decision (cases.policy): a new file
+            # is kept restricted unless an editor unticks the box.
+            self.fields["is_restricted"].initial = True
 
     def clean_upload(self):
         uploaded = self.cleaned_data.get("upload")
@@ -40,16 +86,6 @@ class SourceFileForm(forms.ModelForm):
         services.check_not_held(sha256=inspection.sha256)
         self.sha256 = inspection.sha256
         return uploaded
-
-    def clean_is_restricted(self):
-        restricted = self.cleaned_data["is_restricted"]
-        lifting = self.instance.pk and self.instance.is_restricted and not restricted
-        if lifting and not (self.user and self.user.has_perm("cases.publish_incident")):
-            # Making a withheld file downloadable is a publication decision.
-            raise forms.ValidationError(
-                _("Only editors can make a restricted file public."), code="restricted"
-            )
-        return restricted
 
 
 class SourceFileFormSet(forms.BaseInlineFormSet):

@@ -358,6 +358,12 @@ class FileCustodyEvent(AppendOnlyModel):
         MISSING = "missing", _("Missing")
         DOWNLOADED_BY_STAFF = "downloaded_by_staff", _("Downloaded by staff")
         EXPORTED = "exported", _("Exported")
+        # Flags changed on the record; the detail gives the reason where one was given.
+        RESTRICTED = "restricted", _("Restricted")
+        RELEASED = "released", _("Released to readers")
+        MARKED_GRAPHIC = "marked_graphic", _("Marked graphic")
+        UNMARKED_GRAPHIC = "unmarked_graphic", _("Content warning removed")
+        NOTES_CHANGED = "notes_changed", _("Notes changed")
 
     # Results a reviewer must act on.
     PROBLEMS = (Action.HASH_MISMATCH, Action.MISSING)

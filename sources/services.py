@@ -17,8 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import policy
+from cases.services import record_correction
+from cases.services.records import apply_changes, describe
 from sources.filetypes import ALLOWED_DESCRIPTION, HEAD_BYTES, detect_mime_type
-from sources.models import FileCustodyEvent, Source, SourceFile
+from sources.models import FileCustodyEvent, OfficialStatement, ReportedFigure, Source, SourceFile
 from sources.normalise import normalise_url
 
 Action = FileCustodyEvent.Action
@@ -101,19 +104,21 @@ def source_file_add(
     source: Source,
     uploaded: File,
     by,
-    is_restricted: bool = False,
+    is_restricted: bool = True,
     is_graphic: bool = False,
     notes: str = "",
 ) -> SourceFile:
     """Store an uploaded file as evidence for ``source`` and open its custody log.
 
-    Requires ``sources.add_sourcefile``. The SHA-256, size and type are computed here from the
+    Requires ``sources.add_sourcefile``. A file is kept restricted unless an editor releases it
+    (``is_restricted=False``; cases.policy). The SHA-256, size and type are computed here from the
     bytes received (never taken from the client). A file that is refused leaves nothing
     behind: it is only written to storage after it passed every check, and removed again if the
     database refuses the record.
     """
     if not by.has_perm("sources.add_sourcefile"):
         raise PermissionDenied(_("You do not have permission to add files."))
+    policy.check_file_release(user=by, releasing=not is_restricted)
     inspection = inspect_upload(uploaded=uploaded)
     check_not_held(sha256=inspection.sha256)
     original_name = (uploaded.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:255]
@@ -196,9 +201,294 @@ def source_file_record_export(*, source_file: SourceFile, by, detail: str = "") 
         return _record(source_file=source_file, action=Action.EXPORTED, by=by, detail=detail)
 
 
-def source_set_normalised_url(*, source: Source) -> None:
-    """Bring ``source.normalised_url`` in step with its URL (the caller saves the source)."""
+def source_file_update(
+    *,
+    source_file: SourceFile,
+    by,
+    is_restricted: bool,
+    is_graphic: bool,
+    notes: str,
+    reason: str = "",
+) -> SourceFile:
+    """Change a kept file's flags or notes; each change of a flag is a custody event.
+
+    Releasing a file to readers (lifting "restricted") and removing its content warning are
+    editors' decisions; restricting or marking graphic is open to whoever may change files.
+    """
+    if not by.has_perm("sources.change_sourcefile"):
+        raise PermissionDenied(_("You do not have permission to change files."))
+    with transaction.atomic():
+        locked = SourceFile.objects.select_for_update().get(pk=source_file.pk)
+        releasing = locked.is_restricted and not is_restricted
+        policy.check_file_release(user=by, releasing=releasing)
+        policy.check_file_flag_lowering(
+            user=by, unmarking_graphic=locked.is_graphic and not is_graphic
+        )
+        why = (reason or "").strip()
+        events = []
+        if locked.is_restricted != is_restricted:
+            events.append(
+                (Action.RESTRICTED, _("Restricted: readers cannot download it."))
+                if is_restricted
+                else (Action.RELEASED, _("Released to readers."))
+            )
+        if locked.is_graphic != is_graphic:
+            events.append(
+                (Action.MARKED_GRAPHIC, _("Marked graphic: readers are warned first."))
+                if is_graphic
+                else (Action.UNMARKED_GRAPHIC, _("Content warning removed."))
+            )
+        if locked.notes != notes:
+            events.append((Action.NOTES_CHANGED, _("Internal notes changed.")))
+        locked.is_restricted, locked.is_graphic, locked.notes = is_restricted, is_graphic, notes
+        locked.full_clean()
+        locked.save()
+        for action, detail in events:
+            _record(
+                source_file=locked,
+                action=action,
+                by=by,
+                detail=f"{detail} {why}".strip(),
+            )
+    source_file.is_restricted, source_file.is_graphic = is_restricted, is_graphic
+    source_file.notes = notes
+    return source_file
+
+
+# --- sources, statements and figures ----------------------------------------------------------
+
+SOURCE_FIELDS = (
+    "kind",
+    "title",
+    "publisher",
+    "author",
+    "url",
+    "archive_url",
+    "published_on",
+    "accessed_on",
+    "language",
+    "is_graphic",
+    "notes",
+)
+STATEMENT_FIELDS = (
+    "speaker",
+    "speaker_role",
+    "organisation",
+    "stated_on",
+    "quote",
+    "quote_language",
+    "translation",
+    "stance",
+    "reported_in",
+    "notes",
+)
+FIGURE_FIELDS = ("metric", "value", "unit", "period_start", "period_end", "as_of", "note")
+
+
+def source_is_public(source: Source) -> bool:
+    return source.pk is not None and Source.objects.visible_to(None).filter(pk=source.pk).exists()
+
+
+def statement_is_public(statement: OfficialStatement) -> bool:
+    return (
+        statement.pk is not None
+        and OfficialStatement.objects.visible_to(None).filter(pk=statement.pk).exists()
+    )
+
+
+def _save(obj, *, by, reason: str = "") -> None:
+    obj.full_clean()
+    obj._history_user = by
+    if reason:
+        obj._change_reason = reason[:100]
+    obj.save()
+
+
+def _update(*, model, obj, by, data: dict, fields, reason: str, subject: str, is_public):
+    """The one path for changing a source, statement or figure: policy, save, correction.
+
+    ``subject`` names what a correction is about ("source" or "statement"); a figure's
+    corrections belong to its statement.
+    """
+    policy.require_model_permission(by, model, "change")
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=obj.pk)
+        before = model.objects.get(pk=obj.pk)
+        changed = apply_changes(locked, data, fields)
+        if not changed:
+            return obj
+        target = locked.statement if isinstance(locked, ReportedFigure) else locked
+        correct = policy.check_public_change(
+            user=by,
+            is_public=is_public(target),
+            what=_describe_subject(target),
+            changed=changed,
+            reason=reason,
+        )
+        if isinstance(locked, Source):
+            locked.normalised_url = normalise_url(locked.url)
+        _save(locked, by=by, reason=reason)
+        if correct:
+            record_correction(
+                by=by,
+                reason=reason,
+                record=str(before),
+                changes=describe(before, locked, changed),
+                **{subject: target},
+            )
+    for field in model._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(locked, field.attname))
+    return obj
+
+
+def _describe_subject(obj) -> str:
+    if isinstance(obj, Source):
+        return _("source “%(title)s”") % {"title": obj}
+    return _("statement by %(who)s") % {"who": obj}
+
+
+def source_create(*, by, data: dict) -> Source:
+    """Record a new source. Nothing cites it yet, so it is not public."""
+    policy.require_model_permission(by, Source, "add")
+    source = Source(created_by=by)
+    apply_changes(source, data, SOURCE_FIELDS)
     source.normalised_url = normalise_url(source.url)
+    with transaction.atomic():
+        _save(source, by=by)
+    return source
+
+
+def source_update(*, source: Source, by, data: dict, reason: str = "") -> Source:
+    """Change a source; once public records cite it, an editor corrects it with a reason."""
+    return _update(
+        model=Source,
+        obj=source,
+        by=by,
+        data=data,
+        fields=SOURCE_FIELDS,
+        reason=reason,
+        subject="source",
+        is_public=source_is_public,
+    )
+
+
+def source_delete(*, source: Source, by) -> None:
+    """Delete a source nothing public cites (cited sources are protected by the database too)."""
+    policy.require_model_permission(by, Source, "delete")
+    with transaction.atomic():
+        locked = Source.objects.select_for_update().get(pk=source.pk)
+        if source_is_public(locked):
+            raise PermissionDenied(
+                _("Public records cite this source: it cannot be deleted, only corrected.")
+            )
+        locked._history_user = by
+        locked.delete()
+
+
+def statement_create(*, by, data: dict) -> OfficialStatement:
+    """Record an official statement; it is public once a public incident refers to it."""
+    policy.require_model_permission(by, OfficialStatement, "add")
+    statement = OfficialStatement(created_by=by)
+    apply_changes(statement, data, STATEMENT_FIELDS)
+    with transaction.atomic():
+        _save(statement, by=by)
+    return statement
+
+
+def statement_update(
+    *, statement: OfficialStatement, by, data: dict, reason: str = ""
+) -> OfficialStatement:
+    """Change a statement; a public one is corrected by an editor, with a reason."""
+    return _update(
+        model=OfficialStatement,
+        obj=statement,
+        by=by,
+        data=data,
+        fields=STATEMENT_FIELDS,
+        reason=reason,
+        subject="statement",
+        is_public=statement_is_public,
+    )
+
+
+def statement_delete(*, statement: OfficialStatement, by) -> None:
+    """Delete a statement no public record refers to."""
+    policy.require_model_permission(by, OfficialStatement, "delete")
+    with transaction.atomic():
+        locked = OfficialStatement.objects.select_for_update().get(pk=statement.pk)
+        if statement_is_public(locked):
+            raise PermissionDenied(
+                _("Public records refer to this statement: it cannot be deleted, only corrected.")
+            )
+        locked._history_user = by
+        locked.delete()
+
+
+def figure_create(
+    *, statement: OfficialStatement, by, data: dict, reason: str = ""
+) -> ReportedFigure:
+    """Add a reported figure to a statement (a public statement: an editor, with a reason)."""
+    policy.require_model_permission(by, ReportedFigure, "add")
+    figure = ReportedFigure(statement=statement)
+    apply_changes(figure, data, FIGURE_FIELDS)
+    with transaction.atomic():
+        correct = policy.check_public_change(
+            user=by,
+            is_public=statement_is_public(statement),
+            what=_describe_subject(statement),
+            changed={"added"},
+            reason=reason,
+        )
+        _save(figure, by=by, reason=reason)
+        if correct:
+            record_correction(
+                by=by,
+                reason=reason,
+                record=str(figure),
+                changes=[{"field": _("added"), "before": "", "after": ""}],
+                statement=statement,
+            )
+    return figure
+
+
+def figure_update(*, figure: ReportedFigure, by, data: dict, reason: str = "") -> ReportedFigure:
+    """Change a reported figure; on a public statement, an editor corrects it in the open."""
+    return _update(
+        model=ReportedFigure,
+        obj=figure,
+        by=by,
+        data=data,
+        fields=FIGURE_FIELDS,
+        reason=reason,
+        subject="statement",
+        is_public=statement_is_public,
+    )
+
+
+def figure_delete(*, figure: ReportedFigure, by, reason: str = "") -> None:
+    """Remove a reported figure (a public statement's: an editor, with a public reason)."""
+    policy.require_model_permission(by, ReportedFigure, "delete")
+    with transaction.atomic():
+        locked = ReportedFigure.objects.select_for_update().get(pk=figure.pk)
+        statement = locked.statement
+        correct = policy.check_public_change(
+            user=by,
+            is_public=statement_is_public(statement),
+            what=_describe_subject(statement),
+            changed={"removed"},
+            reason=reason,
+        )
+        label = str(locked)
+        locked._history_user = by
+        locked.delete()
+        if correct:
+            record_correction(
+                by=by,
+                reason=reason,
+                record=label,
+                changes=[{"field": _("removed"), "before": "", "after": ""}],
+                statement=statement,
+            )
 
 
 def _record(

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from cases.cache import cache_public_page
 from cases.models import Claim, ClaimEvidence, Incident
+from cases.selectors import correction_entries
 from sources.models import OfficialStatement, ReportedFigure, Source
 from sources.selectors import files_for_source
 
@@ -31,6 +32,7 @@ def source_detail(request, pk):
             "evidence": evidence,
             "statements": statements,
             "files": files_for_source(source=source, user=request.user),
+            "corrections": correction_entries(source.corrections.all()),
         },
     )
 
@@ -55,5 +57,6 @@ def statement_detail(request, pk):
             "claims": Claim.objects.filter(statement=statement, incident__in=visible)
             .select_related("incident")
             .order_by("incident__title", "pk"),
+            "corrections": correction_entries(statement.corrections.all()),
         },
     )

@@ -73,6 +73,7 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
     from django.contrib.auth.models import Group
 
     from accounts.roles import EDITORS
+    from cases.models import Correction, CorrectionProposal
     from tests import factories as f
 
     incident = f.IncidentFactory(
@@ -94,8 +95,25 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         "http_accept": "*/*",
         "path_info": "/admin/login/",
     }
+    correction = Correction.objects.create(
+        incident=incident,
+        record="Incident",
+        changes=[{"field": "summary", "before": "A", "after": "B"}],
+        reason="A public reason.",
+        by=f.EditorFactory(username="corrector"),
+        at=incident.published_at,
+    )
+    proposal = CorrectionProposal.objects.create(
+        incident=incident,
+        what="The summary",
+        why="A report",
+        proposed_by=f.ResearcherFactory(username="proposer"),
+        proposed_at=incident.published_at,
+    )
     return {
         "incident": incident,
+        "correction": correction,
+        "correctionproposal": proposal,
         "allegedvictim": victim,
         "claim": claim,
         "claimevidence": evidence,

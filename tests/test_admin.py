@@ -289,9 +289,15 @@ def test_researcher_cannot_delete_parts_of_a_published_incident(client, research
     assert Claim.objects.filter(pk=claim.pk).exists()
     assert client.post(f"/admin/cases/claim/{claim.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Claim.objects.filter(pk=claim.pk).exists()
-    # An editor corrects in the open: the deletion is allowed and recorded in the history.
+    # An editor corrects in the open: the deletion needs a public reason, then is recorded.
     client.force_login(editor)
-    assert client.post(f"/admin/cases/claim/{claim.pk}/delete/", {"post": "yes"}).status_code == 302
+    client.post(f"/admin/cases/claim/{claim.pk}/delete/", {"post": "yes"})
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    response = client.post(
+        f"/admin/cases/claim/{claim.pk}/delete/",
+        {"post": "yes", "correction_reason": "Entered twice."},
+    )
+    assert response.status_code == 302
     assert not Claim.objects.filter(pk=claim.pk).exists()
     assert Claim.history.filter(id=claim.pk, history_type="-").get().history_user == editor
 

@@ -140,7 +140,8 @@ def test_admin_upload_stores_hashes_and_logs(client, researcher, media_root, set
     assert source_file.source == source
     assert source_file.sha256 == hashlib.sha256(content).hexdigest()
     assert (source_file.size, source_file.mime_type) == (len(content), "application/pdf")
-    assert source_file.is_graphic and not source_file.is_restricted
+    # Kept restricted: releasing a file to readers is an editor's decision.
+    assert source_file.is_graphic and source_file.is_restricted
     assert source_file.uploaded_by == researcher and source_file.uploaded_at is not None
     event = FileCustodyEvent.objects.get()
     assert (event.source_file, event.action, event.by) == (source_file, "uploaded", researcher)
@@ -410,4 +411,4 @@ def test_only_editors_make_a_restricted_file_public(client, request, media_root,
     source_file.refresh_from_db()
     assert source_file.is_restricted is not lifted
     if not lifted:
-        assert "Only editors can make a restricted file public." in response.content.decode()
+        assert "Only an editor can release a file to readers" in response.content.decode()

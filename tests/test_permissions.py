@@ -81,6 +81,9 @@ MATRIX: dict[str, Row] = {
     "review/incidents/<int:pk>/": Row(
         302, 405, 405, 405, 405, url="/review/incidents/{incident.pk}/"
     ),
+    "review/proposals/<int:pk>/": Row(
+        302, 405, 405, 405, 405, url="/review/proposals/{correctionproposal.pk}/"
+    ),
     # --- admin site
     "admin/": Row(302, 302, 200, 200, 200),
     "admin/login/": Row(200, 200, 302, 302, 302),
@@ -155,6 +158,23 @@ MATRIX: dict[str, Row] = {
     "admin/cases/claim/<path:object_id>/delete/": Row(302, 302, 403, 200, 200),
     "admin/cases/claim/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/cases/claim/<path:object_id>/": Row(302, 302, 302, 302, 302),
+    # A public incident: researchers and editors propose corrections (editors may also edit).
+    "admin/cases/incident/<path:object_id>/propose-correction/": Row(
+        302, 302, 200, 200, 200, url="/admin/cases/incident/{incident.pk}/propose-correction/"
+    ),
+    # --- admin: cases.correction and cases.correctionproposal (read-only for everyone)
+    "admin/cases/correction/": Row(302, 302, 200, 200, 200),
+    "admin/cases/correction/add/": Row(302, 302, 403, 403, 403),
+    "admin/cases/correction/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/cases/correction/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/cases/correction/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/cases/correction/<path:object_id>/": Row(302, 302, 302, 302, 302),
+    "admin/cases/correctionproposal/": Row(302, 302, 200, 200, 200),
+    "admin/cases/correctionproposal/add/": Row(302, 302, 403, 403, 403),
+    "admin/cases/correctionproposal/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/cases/correctionproposal/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/cases/correctionproposal/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/cases/correctionproposal/<path:object_id>/": Row(302, 302, 302, 302, 302),
     # --- admin: cases.claimstatuschange
     "admin/cases/claimstatuschange/": Row(302, 302, 200, 200, 200),
     "admin/cases/claimstatuschange/add/": Row(302, 302, 403, 403, 403),

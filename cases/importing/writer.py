@@ -18,12 +18,12 @@ from django.db import transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from cases import policy
 from cases.cache import bump_content_version
 from cases.importing.mapping import Mapping
 from cases.importing.reader import FileError, RowError, decode, read_rows
 from cases.importing.validation import ParsedRow, validate_rows
 from cases.models import Claim, Incident
-from cases.search import refresh_search_vectors
 from sources.models import Source
 from sources.normalise import normalise_url
 
@@ -224,7 +224,7 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
             )
             if not (changed or new_links or new_claim):
                 action = Action.UNCHANGED
-            elif incident.status != Incident.Status.DRAFT:
+            elif not policy.importer_may_change(incident=incident):
                 action = Action.LOCKED
                 new_links, new_claim = [], False
             else:
@@ -295,9 +295,8 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
     for claim in claims:
         claim.full_clean(exclude=["incident"], validate_unique=False, validate_constraints=False)
     bulk_create_with_history(claims, Claim, **history)
-    # Bulk writes bypass the per-save hooks: keep search and the page cache in step by hand.
-    changed = {i.pk for i in created} | {i.pk for i in plan.updates}
-    refresh_search_vectors(changed | {claim.incident_id for claim in claims})
+    # Bulk writes bypass the per-save hooks: keep the page cache in step by hand. (Search needs
+    # nothing: the database's triggers keep it true, see cases.search.)
     transaction.on_commit(bump_content_version)
 
 

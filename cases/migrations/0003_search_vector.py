@@ -6,6 +6,19 @@ from django.db import migrations
 
 GIN_INDEX = "cases_incident_search_vector_gin"
 
+# The document as it was defined when this migration was written, frozen here: cases.search now
+# builds a wider one that reads tables this migration may run before (0005_search_triggers).
+_REFRESH_SQL = """
+UPDATE cases_incident AS i SET search_vector =
+    setweight(to_tsvector('english', coalesce(i.title, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(i.summary, '')), 'B')
+    || setweight(to_tsvector('english', coalesce(i.place_name, '') || ' '
+                 || coalesce(i.perpetrator, '')), 'B')
+    || setweight(to_tsvector('english', coalesce(
+           (SELECT string_agg(c.text, ' ') FROM cases_claim c WHERE c.incident_id = i.id), ''
+       )), 'C')
+"""
+
 
 def create_search_index(apps, schema_editor):
     """GIN index and initial vectors; PostgreSQL only (SQLite searches by substring)."""
@@ -14,8 +27,6 @@ def create_search_index(apps, schema_editor):
     schema_editor.execute(
         f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON cases_incident USING gin (search_vector)"
     )
-    from cases.search import _REFRESH_SQL
-
     schema_editor.execute(_REFRESH_SQL)
 
 

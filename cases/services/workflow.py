@@ -193,6 +193,19 @@ def incident_transition(
                 % {"status": locked.get_status_display().lower(), "action": action.label.lower()},
                 code="transition",
             )
+        republishing = (
+            action == A.PUBLISH and locked.publication_events.filter(action=A.UNPUBLISH).exists()
+        )
+        if republishing and not note:
+            # Readers saw an earlier version: what changed meanwhile is a correction, in the open.
+            raise ValidationError(
+                {
+                    "note": _(
+                        "This incident was public before. Say what changed since readers last "
+                        "saw it: readers see this note in its history as a correction."
+                    )
+                }
+            )
         now = timezone.now()
         from_status = locked.status
         locked.status = to_status
@@ -220,6 +233,8 @@ def incident_transition(
         )
         event.full_clean()
         event.save()
+        if republishing:
+            _record_republication(incident=locked, by=by, note=note)
         if notify and action in (A.PUBLISH, A.RETURN_TO_DRAFT):
             transaction.on_commit(lambda: _notify_submitter(event))
     for field in (
@@ -234,6 +249,33 @@ def incident_transition(
     ):
         setattr(incident, field, getattr(locked, field))
     return event
+
+
+def _record_republication(*, incident: Incident, by, note: str) -> None:
+    """A public correction for an incident published again after being unpublished: the
+    editor's note, and the incident's own fields that differ from what readers last saw."""
+    from cases.services.records import INCIDENT_FIELDS, describe, record_correction
+
+    unpublished = incident.publication_events.filter(action=A.UNPUBLISH).latest("at")
+    last_seen = (
+        incident.history.filter(history_date__lte=unpublished.at)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    changes = []
+    if last_seen is not None:
+        before = last_seen.instance
+        changed = {
+            name for name in INCIDENT_FIELDS if getattr(before, name) != getattr(incident, name)
+        }
+        changes = describe(before, incident, changed)
+    record_correction(
+        incident=incident,
+        by=by,
+        reason=note,
+        record=_("Published again after changes"),
+        changes=changes,
+    )
 
 
 def _notify_submitter(event: PublicationEvent) -> None:
