@@ -8,61 +8,82 @@ PORT ?= 8000
 
 .PHONY: install run test lint format bench clean fuzz loadtest
 
-# Creates .venv with everything the project and its tests need. Re-running only reinstalls
-# when pyproject.toml changed.
-install: $(VENV)/.installed
+# Each target installs only what it needs into .venv, once: a stamp file per set of
+# dependencies, redone only when pyproject.toml changes. `make run` needs the site's own
+# dependencies (no test tools: they made the first `make run` take minutes); `make test` adds
+# the test and lint extras; `make bench` and `make loadtest` add Locust.
+# `make install` prepares everything for development (site, tests, lint).
+install: $(VENV)/.installed-test
 
-$(VENV)/.installed: pyproject.toml
+# The pip that comes with python3.11's venv is recent enough to build the project; not
+# upgrading pip saves a download on every fresh clone.
+$(VENV)/.installed-run: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet ".[test]"
+	$(BIN)/python -m pip install --quiet .
+	@touch $@
+
+$(VENV)/.installed-lint: $(VENV)/.installed-run
+	$(BIN)/python -m pip install --quiet ".[lint]"
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-lint
+	$(BIN)/python -m pip install --quiet ".[test,lint]"
+	@touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed-run
+	$(BIN)/python -m pip install --quiet ".[bench]"
 	@touch $@
 
 # Development server on the embedded SQLite database, with the demo data loaded.
-run: install
+run: $(VENV)/.installed-run
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo --password "$(DEMO_PASSWORD)"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite; set DATABASE_URL to run it against PostgreSQL. The browser tests
+# The whole suite on both cores (pytest-xdist; PYTEST_WORKERS=0 runs it in one process); set
+# DATABASE_URL to run it against PostgreSQL. The browser tests
 # (tests/browser) need Debian's Chromium at /usr/bin/chromium and Java for the HTML checker;
 # without them those tests are skipped, and this says so before and after the run.
-test: install
+PYTEST_WORKERS ?= 2
+test: $(VENV)/.installed-test
 	@test -x /usr/bin/chromium || echo "NOTE: browser tests will be SKIPPED: Chromium not installed (apt-get install chromium)"
 	@command -v java >/dev/null || echo "NOTE: HTML validation will be SKIPPED: Java not installed (apt-get install default-jre-headless)"
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Property-based fuzzing at full strength: 10,000 examples per test (CI runs a few hundred).
-fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
+fuzz: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/test_fuzz.py $(PYTEST_ARGS)
 
-# 64 clients for 60 s against gunicorn + PostgreSQL (database `loadtest`), restarting PostgreSQL
-# once mid-run; writes docs/reliability.md. Needs a local PostgreSQL cluster it may restart.
-# LOADTEST_ARGS="--no-restart --duration 10" for a quick run that leaves PostgreSQL alone.
+# 64 Locust users for 60 s against gunicorn + PostgreSQL (database `loadtest`), restarting
+# PostgreSQL once mid-run; writes docs/reliability.md. Needs a local PostgreSQL cluster it may
+# restart. LOADTEST_ARGS="--no-restart --duration 10" for a quick run that leaves PostgreSQL
+# alone. The command lives in tools/, a Django app only under tools.settings.
 LOADTEST_DB ?= postgres://postgres@127.0.0.1:5432/loadtest
-loadtest: install
-	DATABASE_URL="$(LOADTEST_DB)" DEBUG=0 SECRET_KEY=loadtest-only-$$(date +%s)-not-a-real-secret-key-0123456789 \
+loadtest: $(VENV)/.installed-bench
+	DJANGO_SETTINGS_MODULE=tools.settings DATABASE_URL="$(LOADTEST_DB)" DEBUG=0 \
+	SECRET_KEY=loadtest-only-$$(date +%s)-not-a-real-secret-key-0123456789 \
 		$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)
 
-lint: install
+lint: $(VENV)/.installed-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 
-format: install
+format: $(VENV)/.installed-lint
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 # The benchmark (docs/benchmarks.md): generates BENCH_INCIDENTS synthetic incidents into the
 # BENCH_DATABASE_URL database when it does not hold exactly that many (that database is emptied
-# first: keep it for the benchmark), then runs gunicorn on a free loopback port and measures.
+# first: keep it for the benchmark), then runs gunicorn on a free loopback port and measures
+# with Locust. The commands live in tools/, a Django app only under tools.settings.
 # The full report is `make bench BENCH_INCIDENTS=100000` (about 10 minutes).
 BENCH_INCIDENTS ?= 2000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
 BENCH_ARGS ?=
-bench: install
-	DEBUG=0 SECRET_KEY=bench-only-throwaway-key ALLOWED_HOSTS=127.0.0.1 \
+bench: $(VENV)/.installed-bench
+	DJANGO_SETTINGS_MODULE=tools.settings DEBUG=0 SECRET_KEY=bench-only-throwaway-key ALLOWED_HOSTS=127.0.0.1 \
 	DATABASE_URL="$(BENCH_DATABASE_URL)" \
 	$(BIN)/python manage.py run_benchmark --incidents $(BENCH_INCIDENTS) --reset-data $(BENCH_ARGS)
 

@@ -55,6 +55,13 @@ def is_public_record(obj) -> bool:
     return False
 
 
+class PolicyAdminMixin(ServiceAdminMixin):
+    """The admin over the services, asking ``cases.policy`` who may correct public records."""
+
+    def may_correct_public(self, request) -> bool:
+        return policy.may_correct_public(request.user)
+
+
 class EditorsDeletePublicMixin:
     """Offer the delete box on a public incident's parts only to those the policy lets delete
     them (the services refuse anyone else regardless). For inlines ``obj`` is the parent."""
@@ -275,7 +282,7 @@ class WorkflowForm(forms.Form):
 
 @admin.register(Incident)
 class IncidentAdmin(
-    ServiceAdminMixin,
+    PolicyAdminMixin,
     nested_admin.NestedModelAdminMixin,
     SimpleHistoryAdmin,
 ):
@@ -511,7 +518,7 @@ class IncidentAdmin(
 
 
 @admin.register(Claim)
-class ClaimAdmin(ServiceAdminMixin, EditorsDeletePublicMixin, UserFormMixin, SimpleHistoryAdmin):
+class ClaimAdmin(PolicyAdminMixin, EditorsDeletePublicMixin, UserFormMixin, SimpleHistoryAdmin):
     form = ClaimForm
     list_display = ["__str__", "incident", "status", "claimant", "status_changed_at"]
     list_filter = ["status", "incident__status", "incident__category"]

@@ -121,6 +121,24 @@ class ServiceAdminMixin:
         refused = type(form.__name__, (form,), attrs)
         return refused
 
+    def may_correct_public(self, request) -> bool:
+        """Whether the user may change what readers see, giving a reason: the domain's policy
+        answers (``cases.admin.PolicyAdminMixin``); core knows no policy."""
+        raise NotImplementedError
+
+    def get_fieldsets(self, request, obj=None):
+        """The correction reason is asked of those who may correct public records, on records
+        that exist (a new record is never public yet)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and self.may_correct_public(request):
+            return fieldsets
+        trimmed = []
+        for name, options in fieldsets:
+            fields = [f for f in options.get("fields", []) if f != REASON_FIELD]
+            if fields:
+                trimmed.append((name, {**options, "fields": fields}))
+        return trimmed
+
     def save_form(self, request, form, change):
         # The services save; the admin only hands them what the form cleaned.
         return form.instance

@@ -8,10 +8,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases.admin import PolicyAdminMixin
 from core.admin_base import (
     InlineWrites,
     ReadOnlyAdminMixin,
-    ServiceAdminMixin,
     UserFormMixin,
 )
 from sources import selectors, services
@@ -116,7 +116,7 @@ def figure_writes(request, reason: str) -> InlineWrites:
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class SourceAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "kind",
@@ -240,7 +240,7 @@ class FileCustodyEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(SourceFile)
-class SourceFileAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class SourceFileAdmin(PolicyAdminMixin, admin.ModelAdmin):
     """Kept files and their custody logs. Files are added on their source's page."""
 
     list_display = [
@@ -313,7 +313,7 @@ class ReportedFigureInline(admin.TabularInline):
 
 
 @admin.register(OfficialStatement)
-class OfficialStatementAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class OfficialStatementAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = ["speaker", "organisation", "stated_on", "stance", "n_figures"]
     list_filter = ["stance", "organisation"]
     search_fields = ["speaker", "speaker_role", "organisation", "quote", "translation"]
@@ -368,7 +368,7 @@ class OfficialStatementAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class ReportedFigureAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = ["metric", "value", "unit", "period_start", "period_end", "as_of", "statement"]
     list_select_related = ["statement"]
     search_fields = ["metric", "statement__speaker"]

@@ -242,26 +242,25 @@ def test_every_url_pattern_has_a_row():
     assert not stale, "Rows in MATRIX for URL patterns that no longer exist:\n" + "\n".join(stale)
 
 
-@pytest.fixture
-def users(request):
-    return {role: None if role == "anonymous" else request.getfixturevalue(role) for role in ROLES}
-
-
-def test_matrix(client_for, users):
+# One test per role: the matrix is the suite's slowest test, and five of them spread over the
+# test workers (pytest-xdist); a failure still lists every wrong URL for that role.
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(client_for, request, role):
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+    client = client_for(user)
     records = every_record()
     wrong = []
     for route, row in MATRIX.items():
         url = concrete_url(route, row, records)
-        for role in ROLES:
-            response = client_for(users[role]).get(url, REMOTE_ADDR="10.9.9.9")
-            if response.streaming:
-                # Reading a download to the end closes its file (the test client's wrapper
-                # does). Never response.close() here: that fires request_finished, whose
-                # handler closes the database connection in the middle of the test.
-                b"".join(response.streaming_content)
-            status = response.status_code
-            if status != row.expected(role):
-                wrong.append(f"{role:>10} GET {url}: {status}, expected {row.expected(role)}")
+        response = client.get(url, REMOTE_ADDR="10.9.9.9")
+        if response.streaming:
+            # Reading a download to the end closes its file (the test client's wrapper
+            # does). Never response.close() here: that fires request_finished, whose
+            # handler closes the database connection in the middle of the test.
+            b"".join(response.streaming_content)
+        status = response.status_code
+        if status != row.expected(role):
+            wrong.append(f"{role:>10} GET {url}: {status}, expected {row.expected(role)}")
     assert not wrong, "\n".join(wrong)
 
 

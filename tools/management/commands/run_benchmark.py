@@ -5,8 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from cases import benchmark
 from cases.models import Incident
+from tools import benchmark
+from tools.management.commands import generate_bench_data
 
 
 class Command(BaseCommand):
@@ -73,7 +74,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Emptying the {have:,} incidents, sources and statements.")
             self.empty_domain_tables()
         call_command(
-            "generate_bench_data", incidents=wanted, seed=options["seed"], stdout=self.stdout
+            generate_bench_data.Command(),
+            incidents=wanted,
+            seed=options["seed"],
+            stdout=self.stdout,
         )
 
     def empty_domain_tables(self) -> None:

@@ -1,9 +1,10 @@
 """`make loadtest`: the production stack under load, with PostgreSQL restarted mid-run.
 
-Starts gunicorn (2 workers, DEBUG off) on 127.0.0.1 against the PostgreSQL database ``loadtest``
-(created, migrated and filled with the demo data and generated incidents if needed), sends
-``--clients`` concurrent clients over the public pages (and ``/api/v1/`` when it exists) for
-``--duration`` seconds, and once during the run stops PostgreSQL, waits ``--outage`` seconds and
+Starts gunicorn (2 workers, DEBUG off) on 127.0.0.1 against a local PostgreSQL database named for
+the load test (created, migrated and filled with the demo data and the benchmark's generated
+incidents if needed), sends ``--clients`` concurrent Locust users over the public pages (and
+``/api/v1/`` when it exists) for ``--duration`` seconds, and once during the run stops
+PostgreSQL, waits ``--outage`` seconds and
 starts it again. It reports errors and latencies, the 503s during the outage, the time from the
 database being back to the first successful page, and whether a claim-status write made by a
 separate process across the restart is whole (every change has its audit record, no half
@@ -16,16 +17,12 @@ shared server).
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,20 +33,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-HOST = "127.0.0.1"  # never anywhere else
+from tools import server
+from tools.driver import LocustRun, Sample
+from tools.stats import percentile
+
 WRITER_CLAIM_SLUG = "loadtest-writer"
 # Pages that answer without touching the database; they do not show whether the site recovered.
 DB_FREE = {"/about/verification/", "/verify-file/"}
 RECOVERY_LIMIT_SECONDS = 5.0
-
-
-@dataclass
-class Sample:
-    url: str
-    start: float
-    end: float
-    status: int  # 0 when the connection failed
-    error: str = ""
 
 
 @dataclass
@@ -58,13 +49,6 @@ class Restart:
     down: float | None = None
     up: float | None = None
     log: list[str] = field(default_factory=list)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 class Command(BaseCommand):
@@ -92,42 +76,35 @@ class Command(BaseCommand):
         if options["writer_stop_file"] is not None:
             return self._writer(stop_file=Path(options["writer_stop_file"]))
         self._check_target()
-        options["port"] = self._free_port(options["port"])
-        self._prepare(options["incidents"])
-        server = self._start_gunicorn(options["port"], options["workers"])
         try:
-            self._wait_ready(server, options["port"])
-            urls = self._urls(options["port"])
-            result = self._run(urls, options)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            options["port"] = server.free_port(options["port"])
+        except RuntimeError as error:
+            raise CommandError(str(error)) from None
+        self._prepare(options["incidents"])
+        self.workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
+        log = self.workdir / "gunicorn.log"
+        try:
+            with server.gunicorn(port=options["port"], workers=options["workers"], log=log):
+                urls = self._urls(options["port"])
+                result = self._run(urls, options)
+        except RuntimeError as error:
+            raise CommandError(str(error)) from None
         self._report(result, options)
 
     def _check_target(self) -> None:
         db = settings.DATABASES["default"]
         if db["ENGINE"] != "django.db.backends.postgresql":
             raise CommandError("The load test runs against PostgreSQL: set DATABASE_URL.")
-        if db["NAME"] != "loadtest" or db.get("HOST") not in ("127.0.0.1", "localhost", ""):
+        # Named for the load test ("loadtest", "toolsload"), never a test run's own database
+        # (Django names those test_<name>), and only on this machine.
+        named_for_it = "load" in db["NAME"] and not db["NAME"].startswith("test_")
+        if not named_for_it or db.get("HOST") not in ("127.0.0.1", "localhost", ""):
             raise CommandError(
-                "Refusing: the load test fills and restarts the database; it must be the local "
-                f"database named 'loadtest', not {db['NAME']!r} on {db.get('HOST')!r}."
+                "Refusing: the load test fills and restarts the database; it must be a local "
+                f"database named for it ('loadtest'), not {db['NAME']!r} on {db.get('HOST')!r}."
             )
         if settings.DEBUG:
             raise CommandError("Run with DEBUG=0: the point is the production configuration.")
-
-    @staticmethod
-    def _free_port(port: int) -> int:
-        """``port`` if nothing listens on it (else an error), or any free port for 0."""
-        with socket.socket() as probe:
-            try:
-                probe.bind((HOST, port))
-            except OSError:
-                raise CommandError(f"{HOST}:{port} is in use; choose another --port.") from None
-            return probe.getsockname()[1]
 
     # --- preparation -------------------------------------------------------------------------
 
@@ -159,46 +136,21 @@ class Command(BaseCommand):
         connection.close()
 
     def _generate(self, n: int) -> None:
-        """Published incidents with claims, in bulk (the demo set alone is too small)."""
+        """The benchmark's synthetic incidents (the demo set alone is too small to load)."""
         from accounts.models import User
-        from cases.models import Category, Claim, Incident, Oblast
-        from cases.search import refresh_search_vectors
+        from cases.models import Category, Claim, Incident
+        from tools.data import generate
 
-        editor = User.objects.get(username="editor")
-        have = Incident.objects.filter(slug__startswith="loadtest-").count()
-        now = timezone.now()
-        oblasts, categories = Oblast.values, Category.values
-        new = [
-            Incident(
-                title=f"Generated incident {i}: prisoners of war reported killed",
-                slug=f"loadtest-{i}",
-                summary="Generated for the load test. " * 5,
-                occurred_from=now.date().replace(year=2022 + i % 3),
-                oblast=oblasts[i % len(oblasts)],
-                category=categories[i % len(categories)],
-                place_name="Somewhere",
-                status=Incident.Status.PUBLISHED,
-                published_at=now,
-                published_by=editor,
-                created_by=editor,
-                updated_by=editor,
-            )
-            for i in range(have, n)
-        ]
-        created = Incident.objects.bulk_create(new)
-        Claim.objects.bulk_create(
-            Claim(incident=incident, text=f"Claim {k} about {incident.title}", claimant="Test")
-            for incident in created
-            for k in range(3)
-        )
-        if created:
-            refresh_search_vectors([incident.pk for incident in created])
+        have = Incident.objects.filter(slug__startswith="bench-").count()
+        if have < n:
+            generate(incidents=n - have, heavy=0, log=self.stdout.write)
         # The claim the writer process changes across the restart.
+        editor = User.objects.get(username="editor")
         writer_incident, _ = Incident.objects.get_or_create(
             slug=WRITER_CLAIM_SLUG,
             defaults={
                 "title": "Load-test writer incident",
-                "occurred_from": now.date(),
+                "occurred_from": timezone.now().date(),
                 "category": Category.OTHER,
                 "created_by": editor,
                 "updated_by": editor,
@@ -206,65 +158,15 @@ class Command(BaseCommand):
         )
         Claim.objects.get_or_create(incident=writer_incident, defaults={"text": "Writer claim"})
 
-    def _start_gunicorn(self, port: int, workers: int) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DEBUG": "0",
-            # Plain HTTP on the loopback interface: no TLS to redirect to.
-            "SECURE_SSL_REDIRECT": "0",
-            # 64 clients share one address: the anonymous API throttle would answer 429s,
-            # which measures the throttle, not whether the site stays up.
-            "API_ANON_RATE": "1000000/min",
-            "ALLOWED_HOSTS": HOST,
-            "LOG_LEVEL": "WARNING",
-        }
-        self.workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
-        self.error_log = self.workdir / "gunicorn.log"
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--workers",
-                str(workers),
-                "--bind",
-                f"{HOST}:{port}",
-                "--error-logfile",
-                str(self.error_log),
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-        )
-
-    def _wait_ready(self, server: subprocess.Popen, port: int) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if server.poll() is not None:  # it exited: whatever answers on the port is not ours
-                raise CommandError(f"gunicorn exited; see {self.error_log}")
-            try:
-                if self._get(port, "/")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise CommandError(f"gunicorn did not answer on {HOST}:{port}; see {self.error_log}")
-
-    @staticmethod
-    def _get(port: int, url: str, conn: http.client.HTTPConnection | None = None):
-        conn = conn or http.client.HTTPConnection(HOST, port, timeout=30)
-        conn.request("GET", url, headers={"Host": HOST})
-        response = conn.getresponse()
-        response.read()
-        return response.status, conn
-
     def _urls(self, port: int) -> list[str]:
         from cases.models import Incident
         from sources.models import OfficialStatement, Source
 
-        slugs = list(Incident.objects.published().values_list("slug", flat=True)[:50])
-        sources = list(Source.objects.visible_to(None).values_list("pk", flat=True)[:10])
-        statements = list(OfficialStatement.objects.visible_to(None).values_list("pk", flat=True))
+        slugs = list(
+            Incident.objects.published().order_by("pk").values_list("slug", flat=True)[:50]
+        )
+        sources = list(Source.objects.public().values_list("pk", flat=True)[:10])
+        statements = list(OfficialStatement.objects.public().values_list("pk", flat=True))
         connection.close()
         urls = [
             "/",
@@ -279,55 +181,31 @@ class Command(BaseCommand):
             *[f"/sources/{pk}/" for pk in sources],
             *[f"/statements/{pk}/" for pk in statements[:10]],
         ]
-        # The API lives on another branch; include it when this build has it.
+        # Included when this build has the API.
         for api_url in ("/api/v1/incidents/", "/api/v1/schema/"):
-            if self._get(port, api_url)[0] != 404:
+            if server.get(port, api_url) != 404:
                 urls.append(api_url)
         return urls
 
     # --- the run -----------------------------------------------------------------------------
 
     def _run(self, urls: list[str], options) -> dict:
-        duration, clients, port = options["duration"], options["clients"], options["port"]
+        duration = options["duration"]
         restart_at = options["restart_at"] if options["restart_at"] is not None else duration / 3
-        samples: list[Sample] = []
-        lock = threading.Lock()
-        t0 = time.perf_counter()
-        stop_at = t0 + duration
-
-        def client(index: int) -> None:
-            conn = None
-            n = index
-            local: list[Sample] = []
-            while time.perf_counter() < stop_at:
-                url = urls[n % len(urls)]
-                n += clients
-                start = time.perf_counter()
-                try:
-                    status, conn = self._get(port, url, conn)
-                    local.append(Sample(url, start, time.perf_counter(), status))
-                except (OSError, http.client.HTTPException) as error:
-                    local.append(Sample(url, start, time.perf_counter(), 0, repr(error)))
-                    if conn is not None:
-                        conn.close()
-                    conn = None
-                    time.sleep(0.05)
-            with lock:
-                samples.extend(local)
-
         restart = Restart()
         stop_file = self.workdir / "writer.stop"
         # The writer changes a claim's status throughout the run, so some change is in flight
         # when PostgreSQL stops.
         writer = self._spawn_writer(stop_file)
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        for thread in threads:
-            thread.start()
+        # Wall-clock times throughout: Locust stamps its samples with the epoch.
+        t0 = time.time()
+        load = LocustRun(
+            port=options["port"], urls=urls, users=options["clients"], seconds=duration
+        )
         if not options["no_restart"]:
-            time.sleep(max(0.0, t0 + restart_at - time.perf_counter()))
+            time.sleep(max(0.0, t0 + restart_at - time.time()))
             self._restart_postgres(options, restart)
-        for thread in threads:
-            thread.join()
+        samples = load.wait(timeout=duration + 300)
         stop_file.touch()
         writer_output = writer.communicate(timeout=120)[0]
         writer_output = "\n".join(
@@ -356,19 +234,20 @@ class Command(BaseCommand):
             raise CommandError("pg_ctlcluster not found; run with --no-restart.")
         version, name = self._cluster(options["cluster"])
         ctl = ["pg_ctlcluster", "--skip-systemctl-redirect", version, name]
-        restart.stop_begin = time.perf_counter()
+        restart.stop_begin = time.time()
         stopped = subprocess.run([*ctl, "stop", "-m", "fast"], capture_output=True, text=True)
-        restart.down = time.perf_counter()
+        restart.down = time.time()
         restart.log.append(f"stop: rc={stopped.returncode} {stopped.stderr.strip()}")
         time.sleep(options["outage"])
         started = subprocess.run([*ctl, "start"], capture_output=True, text=True)
-        restart.up = time.perf_counter()
+        restart.up = time.time()
         restart.log.append(f"start: rc={started.returncode} {started.stderr.strip()}")
         if started.returncode != 0:
             raise CommandError(f"PostgreSQL did not start again: {started.stderr}")
 
     def _spawn_writer(self, stop_file: Path) -> subprocess.Popen:
         return subprocess.Popen(
+            # Under the same settings (tools.settings), which is what makes `loadtest` a command.
             [sys.executable, "manage.py", "loadtest", "--writer-stop-file", str(stop_file)],
             cwd=settings.BASE_DIR,
             env=os.environ.copy(),
@@ -437,7 +316,7 @@ class Command(BaseCommand):
         restart: Restart = result["restart"]
         total = len(samples)
         ok = [s for s in samples if s.status == 200]
-        latencies = [(s.end - s.start) * 1000 for s in ok]
+        latencies = [s.ms for s in ok]
         recovery = None
         window_end = None
         if restart.up is not None:
@@ -468,15 +347,17 @@ class Command(BaseCommand):
         figures = {
             "requests": total,
             "rate": total / result["duration"],
-            "p50": percentile(latencies, 0.50),
-            "p95": percentile(latencies, 0.95),
-            "p99": percentile(latencies, 0.99),
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99),
             "mean": statistics.fmean(latencies) if latencies else float("nan"),
         }
         lines = [
-            f"- Run: {timezone.now():%Y-%m-%d %H:%M} UTC, {options['clients']} clients, "
+            f"- Run: {timezone.now():%Y-%m-%d %H:%M} UTC, {options['clients']} Locust users, "
             f"{result['duration']:.0f} s, gunicorn {options['workers']} workers, DEBUG off, "
-            f"PostgreSQL database `loadtest`, {len(result['urls'])} URLs "
+            f"PostgreSQL database `{settings.DATABASES['default']['NAME']}`, "
+            f"load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
+            f"{len(result['urls'])} URLs "
             f"({'with' if any('/api/' in u for u in result['urls']) else 'without'} /api/v1/).",
             f"- Requests: {figures['requests']} ({figures['rate']:.1f} req/s); statuses: "
             + ", ".join(f"{k or 'connection failed'}: {v}" for k, v in sorted(statuses.items())),

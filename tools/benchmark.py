@@ -1,17 +1,17 @@
-"""The benchmark behind ``make bench`` (``manage.py run_benchmark``).
+"""The benchmark behind ``make bench`` (``manage.py run_benchmark`` under ``tools.settings``).
 
 It starts the production stack (gunicorn, DEBUG off, WhiteNoise for static files) on a free
-loopback port, drives each case over real HTTP with concurrent clients, and writes the figures
-into ``docs/benchmarks.md`` between two markers, leaving the hand-written analysis around them.
+loopback port, drives each case over real HTTP with concurrent Locust users, and writes the
+figures into ``docs/benchmarks.md`` between two markers, leaving the hand-written analysis
+around them.
 
 Every latency is compared with ``/health/`` measured in the same run: one trivial query through
 the whole stack is the floor of what this machine can do, so the ratio says how much work a page
 adds, whatever the hardware. SQL query counts come from running each request once in-process
 under ``CaptureQueriesContext``: production responses never carry them.
 
-The load driver is a small thread pool over ``http.client`` (no extra dependency). It shares the
-two cores with the server, so absolute requests per second are a lower bound; the ratios are
-what the targets are about.
+Locust shares the machine's cores with the server, so absolute requests per second are a lower
+bound; the ratios are what the targets are about.
 """
 
 import datetime as dt
@@ -20,16 +20,8 @@ import math
 import os
 import platform
 import re
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +32,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from cases.models import AllegedVictim, Claim, Incident
 from sources.models import OfficialStatement, Source
+from tools import server
+from tools.driver import LocustRun, Sample
+from tools.stats import percentile
 
 PAGE_SIZE = 25
 BEGIN = "<!-- bench:begin (written by `make bench`; edit outside these markers) -->"
@@ -54,7 +49,7 @@ class Case:
     url: str
     # ("ratio", x): p50 at most x times the /health/ p50; ("ms", x): p50 under x milliseconds.
     target: tuple[str, float] | None = None
-    optional: bool = False  # built on another branch: skipped when the URL answers 404
+    optional: bool = False  # skipped when the URL answers 404 (a build without that page)
     note: str = ""
 
 
@@ -62,25 +57,29 @@ class Case:
 class Result:
     case: Case
     available: bool = True
-    requests: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
     queries: int | None = None
     alone_ms: float = math.nan  # one request in-process, no concurrent load
-    statuses: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def requests(self) -> int:
+        return len(self.samples)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for s in self.samples if not 200 <= s.status < 400)
 
     @property
     def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
+        """Requests over the span from the first one sent to the last one answered."""
+        if not self.samples:
+            return 0.0
+        span = max(s.end for s in self.samples) - min(s.start for s in self.samples)
+        return self.requests / span if span else 0.0
 
     def percentile(self, p: float) -> float:
-        """Latency in milliseconds at percentile ``p`` (nearest rank)."""
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return math.nan
-        rank = max(1, math.ceil(p / 100 * len(ordered)))
-        return ordered[rank - 1] * 1000
+        """Latency in milliseconds at percentile ``p``."""
+        return percentile([s.ms for s in self.samples], p)
 
 
 @dataclass
@@ -96,154 +95,7 @@ class ExportResult:
     peak_after_kb: int = 0
 
 
-# --- the server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(*, port: int, workers: int, log: Path) -> Iterator[subprocess.Popen]:
-    """Run gunicorn for the duration of the block and stop it afterwards, whatever happens.
-
-    Started in its own session so that a Ctrl-C reaches this process (which then stops the
-    server) and the whole process group can be signalled at once.
-    """
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        f"--workers={workers}",
-        f"--bind=127.0.0.1:{port}",
-        # The full CSV export of 100,000 incidents must not be cut off by the default 30 s.
-        "--timeout=120",
-    ]
-    # Plain HTTP on loopback: production's HTTPS redirect would answer every request with a 301.
-    # The anonymous API throttle would turn the concurrent benchmark into 429s.
-    environment = {**os.environ, "SECURE_SSL_REDIRECT": "0", "API_ANON_RATE": "1000000/min"}
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            command,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=environment,
-        )
-    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    try:
-        _wait_until_up(port, process)
-        yield process
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def _raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited at start-up; see its log.")
-        try:
-            if fetch(port, "/health/")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer /health/ within {timeout:.0f} s.")
-
-
-def worker_pids(master: int) -> list[int]:
-    pids = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{master}$", text, re.MULTILINE):
-            pids.append(int(status.parent.name))
-    return sorted(pids)
-
-
-def peak_rss_kb(pids: list[int]) -> int:
-    """The largest peak resident set (VmHWM) among ``pids``, in kB."""
-    peaks = [0]
-    for pid in pids:
-        try:
-            text = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        match = re.search(r"^VmHWM:\s+(\d+) kB", text, re.MULTILINE)
-        if match:
-            peaks.append(int(match.group(1)))
-    return max(peaks)
-
-
-# --- the load driver ----------------------------------------------------------------------------
-
-
-def fetch(port: int, url: str, timeout: float = 120) -> tuple[int, int]:
-    """GET ``url``; return (status, body length). A new connection each time, as gunicorn's sync
-    workers close it after every response."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", url, headers={"Host": "127.0.0.1"})
-        response = conn.getresponse()
-        body = response.read()
-        return response.status, len(body)
-    finally:
-        conn.close()
-
-
-def drive(
-    *, port: int, case: Case, concurrency: int, requests: int, seconds: float, warmup: int
-) -> Result:
-    """Send ``requests`` GETs from ``concurrency`` clients, or stop after ``seconds``."""
-    result = Result(case=case)
-    for _ in range(warmup):
-        fetch(port, case.url)
-    lock = threading.Lock()
-    remaining = [requests]
-    deadline = time.monotonic() + seconds
-
-    def client() -> None:
-        while True:
-            with lock:
-                if remaining[0] <= 0 or time.monotonic() > deadline:
-                    return
-                remaining[0] -= 1
-            started = time.perf_counter()
-            try:
-                status, _ = fetch(port, case.url)
-            except OSError:
-                status = 0
-            elapsed = time.perf_counter() - started
-            with lock:
-                result.latencies.append(elapsed)
-                result.statuses[status] = result.statuses.get(status, 0) + 1
-                if not 200 <= status < 400:
-                    result.errors += 1
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for future in [pool.submit(client) for _ in range(concurrency)]:
-            future.result()
-    result.seconds = time.perf_counter() - started
-    result.requests = len(result.latencies)
-    return result
+# --- measuring -------------------------------------------------------------------------------
 
 
 def count_queries(url: str) -> tuple[int, int, float]:
@@ -289,7 +141,7 @@ def pick_cases() -> list[Case]:
         .first()
     ) or by_claims.last()
     source = (
-        Source.objects.visible_to(None)
+        Source.objects.public()
         .filter(incidents=typical)
         .annotate(n=Count("incidents"))
         .order_by("-n", "pk")
@@ -360,6 +212,8 @@ def machine() -> dict[str, str]:
         "OS": platform.platform(terse=True),
         "Python": platform.python_version(),
         "database": database,
+        # The machine may be shared: a busy one inflates every figure (the ratios less so).
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -379,26 +233,27 @@ class Options:
 def run(options: Options, *, log) -> tuple[list[Result], ExportResult, dict]:
     cases = pick_cases()
     sizes = data_sizes()
-    port = free_port()
-    log(f"gunicorn on 127.0.0.1:{port} with {options.workers} workers")
+    info = {"machine": machine(), "sizes": sizes}
+    port = server.free_port()
+    log(f"gunicorn on {server.HOST}:{port} with {options.workers} workers")
     # Not under STATIC_ROOT: WhiteNoise would serve it.
     server_log = Path(tempfile.gettempdir()) / "bench-gunicorn.log"
     results: list[Result] = []
-    with gunicorn(port=port, workers=options.workers, log=server_log) as server:
+    with server.gunicorn(port=port, workers=options.workers, log=server_log) as master:
         for case in cases:
-            status, _ = fetch(port, case.url)
-            if status == 404 and case.optional:
+            if case.optional and server.get(port, case.url) == 404:
                 log(f"  {case.name:<28} not available in this build")
                 results.append(Result(case=case, available=False))
                 continue
-            result = drive(
+            samples = LocustRun(
                 port=port,
-                case=case,
-                concurrency=options.concurrency,
-                requests=options.requests,
+                urls=[case.url],
+                users=options.concurrency,
                 seconds=options.seconds,
+                max_requests=options.requests,
                 warmup=options.warmup,
-            )
+            ).wait()
+            result = Result(case=case, samples=samples)
             _, result.queries, result.alone_ms = count_queries(case.url)
             results.append(result)
             log(
@@ -407,27 +262,26 @@ def run(options: Options, *, log) -> tuple[list[Result], ExportResult, dict]:
                 f"  alone {result.alone_ms:6.1f} ms"
                 f"  errors {result.errors}"
             )
-        export = measure_export(port, server.pid, options, log=log)
-    return results, export, {"machine": machine(), "sizes": sizes}
+        export = measure_export(port, master, options, log=log)
+    return results, export, info
 
 
 def measure_export(port: int, master: int, options: Options, *, log) -> ExportResult:
     export = ExportResult(url="/incidents/export.csv")
-    status, _ = fetch(port, export.url)
-    export.status = status
-    if status == 404:
+    export.status = server.get(port, export.url, timeout=600)
+    if export.status == 404:
         export.available = False
         log(f"  {'CSV export':<28} not available in this build")
         return export
-    workers = worker_pids(master)
-    export.peak_before_kb = peak_rss_kb(workers)
+    workers = server.worker_pids(master)
+    export.peak_before_kb = server.peak_rss_kb(workers)
     rows = 0
     for _ in range(options.export_runs):
         started = time.perf_counter()
         rows, size, status = _download_rows(port, export.url)
         export.runs.append(time.perf_counter() - started)
     export.rows, export.bytes, export.status = rows, size, status
-    export.peak_after_kb = peak_rss_kb(workers)
+    export.peak_after_kb = server.peak_rss_kb(workers)
     export.queries = count_queries(export.url)[1]
     log(
         f"  {'CSV export':<28} {rows:,} rows in {min(export.runs):.1f} s, "
@@ -437,9 +291,11 @@ def measure_export(port: int, master: int, options: Options, *, log) -> ExportRe
 
 
 def _download_rows(port: int, url: str) -> tuple[int, int, int]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    """Download ``url`` once, counting lines as they stream in (the export is one request to
+    time, not load)."""
+    conn = http.client.HTTPConnection(server.HOST, port, timeout=600)
     try:
-        conn.request("GET", url, headers={"Host": "127.0.0.1"})
+        conn.request("GET", url, headers={"Host": server.HOST})
         response = conn.getresponse()
         lines = size = 0
         while chunk := response.read(1 << 16):
@@ -491,8 +347,9 @@ def render(results: list[Result], export: ExportResult, info: dict, options: Opt
     lines.append("")
     lines.append(
         f"Stack: gunicorn, {options.workers} sync workers, DEBUG off, WhiteNoise; "
-        f"{options.concurrency} concurrent clients on the same machine, {options.warmup} warm-up "
-        f"requests, then up to {options.requests} requests or {options.seconds:g} s per case. "
+        f"{options.concurrency} concurrent Locust users on the same machine, {options.warmup} "
+        f"warm-up requests, then up to {options.requests} requests or {options.seconds:g} s per "
+        "case; percentiles by nearest rank over every measured request. "
         "*alone*: one request in-process with no other load and the page cache off (the "
         "page's own server time, queries counted the same way; "
         "the p50 under load adds queueing, about clients ÷ workers times that)."

@@ -3,9 +3,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.bench_data import generate
 from cases.models import Incident
 from sources.models import Source
+from tools.data import generate
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Synthetic data for the benchmark (``manage.py generate_bench_data``).
+"""The one synthetic-data generator, for the benchmark and the load test (``generate_bench_data``).
 
 Realistic in shape, not in content: per incident on average 5 claims across all statuses (each
 assessed one with its rationale, methods and a ``ClaimStatusChange``), 3 sources drawn from a
@@ -267,7 +267,7 @@ def _create_chunk(
             sources_of[incident.pk] = chosen
             links += [through(incident_id=incident.pk, source_id=pk) for pk in chosen]
             for _ in range(rng.randint(0, 4)):
-                victims.append(_victim(rng, incident))
+                victims.append(_victim(rng, incident, editor=editor))
             statements.append(_statement(rng, incident, reported_in=chosen[0], by=researcher))
         through.objects.bulk_create(links, batch_size=BATCH_SIZE)
         AllegedVictim.objects.bulk_create(victims, batch_size=BATCH_SIZE)
@@ -418,14 +418,18 @@ def _incident(rng: random.Random, *, number: int, editor, researcher) -> Inciden
     )
 
 
-def _victim(rng: random.Random, incident: Incident) -> AllegedVictim:
+def _victim(rng: random.Random, incident: Incident, *, editor) -> AllegedVictim:
     group = rng.random() < 0.2
     public = rng.random() < 0.2
     return AllegedVictim(
         incident=incident,
         name="" if group else f"Person {rng.randrange(1_000_000)}",
         identity_public=public,
-        identity_reason="Synthetic: consent assumed." if public else "",
+        # A public identity is an editor's recorded decision (the database requires the reason
+        # and the who/when pair).
+        identity_reason="Named by the family in a published interview." if public else "",
+        identity_decided_at=incident.created_at + dt.timedelta(days=1) if public else None,
+        identity_decided_by=editor if public else None,
         status=rng.choice(AllegedVictim.Status.values),
         fate=rng.choice(AllegedVictim.Fate.values),
         count=rng.randint(2, 12) if group else 1,

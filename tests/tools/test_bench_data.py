@@ -4,7 +4,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from cases.bench_data import generate
 from cases.models import (
     AllegedVictim,
     Category,
@@ -15,6 +14,11 @@ from cases.models import (
     VerificationStatus,
 )
 from sources.models import OfficialStatement, Source
+from tests.factories import IncidentFactory
+from tools.data import generate
+from tools.management.commands import generate_bench_data, run_benchmark
+
+# The commands are passed as instances: the tools app is installed only under tools.settings.
 
 
 @pytest.fixture
@@ -80,22 +84,17 @@ def test_same_seed_same_data(db):
 
 def test_command_refuses_a_non_empty_database_with_debug_off(db, settings):
     settings.DEBUG = False
-    call_command("generate_bench_data", "--incidents", "2", "--heavy", "0")
+    command = generate_bench_data.Command
+    call_command(command(), "--incidents", "2", "--heavy", "0")
     with pytest.raises(CommandError, match="already holds"):
-        call_command("generate_bench_data", "--incidents", "2", "--heavy", "0")
-    call_command("generate_bench_data", "--incidents", "2", "--heavy", "0", "--force")
+        call_command(command(), "--incidents", "2", "--heavy", "0")
+    call_command(command(), "--incidents", "2", "--heavy", "0", "--force")
     assert Incident.objects.count() == 4
     assert len(set(Incident.objects.values_list("slug", flat=True))) == 4
 
 
 def test_benchmark_refuses_to_empty_a_database_not_named_for_it(db):
-    from django.core.management import CommandError, call_command
-
-    from tests.factories import IncidentFactory
-
     IncidentFactory()
     with pytest.raises(CommandError, match="Refusing to empty"):
-        call_command("run_benchmark", incidents=5, reset_data=True)
-    from cases.models import Incident
-
+        call_command(run_benchmark.Command(), incidents=5, reset_data=True)
     assert Incident.objects.count() == 1
