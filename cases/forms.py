@@ -34,7 +34,7 @@ class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Incident
-        fields = ["slug", "legal_references", *Incident.DESCRIPTIVE_FIELDS]
+        fields = ["slug", *Incident.PUBLIC_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
