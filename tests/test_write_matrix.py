@@ -7,9 +7,9 @@ readers would see if it went through. Each row says, for a researcher and for an
 draft, a published and a retracted incident, whether the POST
 
 - ``A`` (APPLIES): the database changes, the row's ``check`` holds, and what an anonymous reader
-  sees (the incident's page, its API record, the CSV export, the pages of its source and
-  statement, and the download of its kept file) changes exactly when the incident was or became
-  public; an editor's change to a public record leaves a public ``Correction`` with its reason;
+  sees (the incident's page, its API record, the CSV export and the download of its kept file)
+  changes exactly when the incident was or became public; an editor's change to a public record
+  leaves a public ``Correction`` with its reason;
 - ``R`` (REFUSED): nothing changes, neither in the database nor in what a reader sees.
 
 The columns are ``(draft, published, retracted)``. ``test_every_writing_pattern_has_a_row`` walks
@@ -114,7 +114,9 @@ def make_world(state: str, researcher: User, editor: User) -> World:
         slug="popasna-executions",
         summary="First summary.",
         external_id="matrix-1",
+        created_by=researcher,
         **status[state],
+        **({"published_by": editor} if state != "draft" else {}),
     )
     first_version = incident.history.get()
     incident.summary = "Six men were shot."
@@ -128,12 +130,14 @@ def make_world(state: str, researcher: User, editor: User) -> World:
         rationale="Audio authenticated.",
         methods=["av_forensics"],
     )
-    source = SourceFactory(title="Intercept transcript")
-    press = SourceFactory(title="Press report")
+    source = SourceFactory(title="Intercept transcript", created_by=researcher)
+    press = SourceFactory(title="Press report", created_by=researcher)
     incident.sources.add(source, press)
     ClaimEvidenceFactory(claim=claim, source=source)
-    kept = SourceFileFactory(source=source, is_restricted=True, is_graphic=True)
-    statement = OfficialStatementFactory(speaker="Prosecutor General")
+    kept = SourceFileFactory(
+        source=source, is_restricted=True, is_graphic=True, uploaded_by=researcher
+    )
+    statement = OfficialStatementFactory(speaker="Prosecutor General", created_by=researcher)
     statement.incidents.add(incident)
     figure = ReportedFigureFactory(statement=statement, value=75)
     superuser = SuperuserFactory(username="matrix-admin")
@@ -148,7 +152,7 @@ def make_world(state: str, researcher: User, editor: User) -> World:
         state=state,
         incident=incident,
         first_version=first_version,
-        other=IncidentFactory(title="Another draft"),
+        other=IncidentFactory(title="Another draft", created_by=researcher),
         victim=victim,
         claim=claim,
         source=source,
@@ -163,7 +167,7 @@ def make_world(state: str, researcher: User, editor: User) -> World:
             proposed_by=researcher,
             proposed_at=incident.created_at,
         ),
-        status_change=ClaimStatusChangeFactory(claim=claim),
+        status_change=ClaimStatusChangeFactory(claim=claim, changed_by=editor),
         event=PublicationEventFactory(incident=incident),
         correction=Correction.objects.create(
             incident=incident,
@@ -214,15 +218,14 @@ def db_changes(before: dict, after: dict) -> list[str]:
 
 
 def reader_view(world: World) -> dict[str, tuple[int, bytes]]:
-    """What an anonymous reader gets from every public address the world's records appear at."""
+    """What an anonymous reader gets for the incident: its page (which shows its claims,
+    victims, sources, statements with their figures and its corrections), its API record, the
+    CSV export, and the download of the kept file."""
     reader = Client()
     pages = {
         "incident page": world.incident.get_absolute_url(),
         "API": f"/api/v1/incidents/{world.incident.slug}/",
         "CSV export": "/incidents/export.csv",
-        "source page": f"/sources/{world.source.pk}/",
-        "press source page": f"/sources/{world.press.pk}/",
-        "statement page": f"/statements/{world.statement.pk}/",
         "file download": f"/files/{world.kept.pk}/download/?confirmed=1",
     }
     seen = {}
@@ -352,7 +355,8 @@ class Row:
     ``researcher`` and ``editor`` give the outcome on a (draft, published, retracted) incident;
     ``check(world)`` says the intended change is in the database when it applies; ``visible``
     is False for changes readers never see (internal notes, proposals); ``corrects`` is False
-    where the audit record is not a ``Correction`` (workflow, statuses, imports, proposals).
+    where the audit record is not a ``Correction`` (workflow, statuses, imports, proposals);
+    ``setup(world)`` adds what only this row needs, before anything is measured.
     """
 
     pattern: str
@@ -363,6 +367,7 @@ class Row:
     check: Callable[[World], bool] | None = None
     visible: bool = True
     corrects: bool = True
+    setup: Callable[[World], None] | None = None
 
 
 def incident(world):
@@ -393,6 +398,15 @@ def workflow(action: str, note: str = "Matrix decision."):
     return post_data(lambda w: f"/admin/cases/incident/{w.incident.pk}/workflow/{action}/", data)
 
 
+def fresh_incident(world):
+    """A second incident in the world's state, with a claim and a victim but no audit trail."""
+    state = {"draft": {}, "published": {"published": True}, "retracted": {"retracted": True}}
+    fresh = IncidentFactory(title="A fresh incident", **state[world.state])
+    ClaimFactory(incident=fresh, text="A fresh claim.")
+    AllegedVictimFactory(incident=fresh)
+    world.extra["fresh"] = fresh
+
+
 def became(status: str, action: str):
     def check(world):
         return incident(world).status == status and exists(
@@ -405,10 +419,15 @@ def became(status: str, action: str):
 # fmt: off
 ROWS: list[Row] = [
     # --- incidents ------------------------------------------------------------------------------
+    # An incident with an audit trail (a publication event, an assessed claim's status change,
+    # a correction) is never deleted: nobody may delete audit records, which would go with it.
     Row("admin/cases/incident/", "bulk delete",
         post_bulk_delete(INCIDENT, lambda w: w.incident),
-        researcher=NEVER, editor=DRAFT_ONLY,
-        check=lambda w: incident(w) is None, corrects=False),
+        researcher=NEVER, editor=NEVER),
+    Row("admin/cases/incident/", "bulk delete with no audit trail",
+        post_bulk_delete(INCIDENT, lambda w: w.extra["fresh"]),
+        researcher=NEVER, editor=DRAFT_ONLY, setup=fresh_incident,
+        check=lambda w: not exists(Incident, pk=w.extra["fresh"].pk), corrects=False),
     Row("admin/cases/incident/add/", "new draft",
         post_form(INCIDENT, None, {"title": "A new incident", "slug": "a-new-incident",
                                    "occurred_from": "2024-11-02", "category": "pow_execution"},
@@ -467,8 +486,11 @@ ROWS: list[Row] = [
         check=lambda w: not incident(w).sources.filter(pk=w.press.pk).exists()),
     Row("admin/cases/incident/<path:object_id>/delete/", "delete",
         post_delete(INCIDENT, lambda w: w.incident),
-        researcher=NEVER, editor=DRAFT_ONLY,
-        check=lambda w: incident(w) is None, corrects=False),
+        researcher=NEVER, editor=NEVER),
+    Row("admin/cases/incident/<path:object_id>/delete/", "delete with no audit trail",
+        post_delete(INCIDENT, lambda w: w.extra["fresh"]),
+        researcher=NEVER, editor=DRAFT_ONLY, setup=fresh_incident,
+        check=lambda w: not exists(Incident, pk=w.extra["fresh"].pk), corrects=False),
     Row("admin/cases/incident/<arg>/history/<arg>/", "post the first version back",
         post_history(INCIDENT, lambda w: w.incident,
                      {"status": "draft", "correction_reason": REASON}),
@@ -888,6 +910,8 @@ def test_write(client, researcher, editor, settings, tmp_path, row, role, state)
     world = make_world(state, researcher, editor)
     client.force_login(world.researcher if role == "researcher" else world.editor)
     expected = dict(zip(STATES, getattr(row, role), strict=True))[state]
+    if row.setup is not None:
+        row.setup(world)
     db_before, seen_before = snapshot(), reader_view(world)
 
     response = row.post(world, client)
