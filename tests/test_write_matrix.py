@@ -16,6 +16,10 @@ The columns are ``(draft, published, retracted)``. ``test_every_writing_pattern_
 the URL configuration and fails, listing them, for patterns that have neither a row nor a line in
 ``DOES_NOT_WRITE``: a new page that takes a POST cannot ship without someone deciding what it
 may do. The rules themselves are in ``cases.policy``.
+
+A row is written as the policy demands, even where today's code does otherwise: a POST that
+changes what readers see against the policy fails its row. A refusal the policy does not ask for
+is listed in ``KNOWN_DEFECTS`` (strict xfail).
 """
 
 import re
