@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import policy, services
+from cases.admin_writes import claim_writes, incident_part_writes
 from cases.forms import (
     ClaimForm,
     CorrectionProposalForm,
     IncidentAdminForm,
     VictimForm,
-    verification_change,
 )
 from cases.models import (
     AllegedVictim,
@@ -37,7 +37,6 @@ from cases.models import (
 )
 from core.admin_base import (
     AuditAdmin,
-    InlineWrites,
     ServiceAdminMixin,
     UserFormMixin,
     add_refusal,
@@ -70,121 +69,6 @@ class EditorsDeletePublicMixin:
         if is_public_record(obj) and not policy.may_correct_public(request.user):
             return False
         return super().has_delete_permission(request, obj)
-
-
-def claim_writes(request, reason: str) -> InlineWrites:
-    """Claims: text and attribution through the record services, status through its own."""
-
-    def verify(claim, form):
-        change = verification_change(form)
-        if change:
-            services.claim_change_status(claim=claim, by=request.user, **change)
-
-    def create(incident, data, form):
-        claim = services.claim_create(incident=incident, by=request.user, data=data, reason=reason)
-        verify(claim, form)
-        return claim
-
-    def update(claim, data, form):
-        services.claim_update(
-            claim=claim,
-            by=request.user,
-            data=data,
-            reason=reason,
-            expected_version=form.cleaned_data.get("loaded_version"),
-        )
-        verify(claim, form)
-        return claim
-
-    return InlineWrites(
-        fields=(*services.CLAIM_FIELDS, "incident"),
-        create=create,
-        update=update,
-        delete=lambda claim: services.claim_delete(claim=claim, by=request.user, reason=reason),
-    )
-
-
-def incident_part_writes(request, reason: str) -> dict:
-    """The services behind every inline of the incident and claim pages."""
-    by = request.user
-    source_link = Incident.sources.through
-    statement_link = Incident.statements.through
-
-    def relink(link, field, unlink, link_new, data):
-        old, new = getattr(link, field), data.get(field)
-        if new is not None and new != old:
-            unlink(incident=link.incident, **{field_name(field): old}, by=by, reason=reason)
-            link_new(incident=link.incident, **{field_name(field): new}, by=by, reason=reason)
-        return link
-
-    def field_name(field):
-        return "statement" if field == "officialstatement" else "source"
-
-    return {
-        AllegedVictim: InlineWrites(
-            fields=services.VICTIM_FIELDS,
-            create=lambda incident, data, form: services.victim_create(
-                incident=incident, by=by, data=data, reason=reason
-            ),
-            update=lambda victim, data, form: services.victim_update(
-                victim=victim, by=by, data=data, reason=reason
-            ),
-            delete=lambda victim: services.victim_delete(victim=victim, by=by, reason=reason),
-        ),
-        Claim: claim_writes(request, reason),
-        ClaimEvidence: InlineWrites(
-            fields=services.EVIDENCE_FIELDS,
-            create=lambda claim, data, form: services.evidence_create(
-                claim=claim, by=by, data=data, reason=reason
-            ),
-            update=lambda evidence, data, form: services.evidence_update(
-                evidence=evidence, by=by, data=data, reason=reason
-            ),
-            delete=lambda evidence: services.evidence_delete(
-                evidence=evidence, by=by, reason=reason
-            ),
-        ),
-        source_link: InlineWrites(
-            fields=("source",),
-            create=lambda incident, data, form: (
-                services.incident_link_source(
-                    incident=incident, source=data["source"], by=by, reason=reason
-                )
-                and source_link.objects.get(incident=incident, source=data["source"])
-            ),
-            update=lambda link, data, form: relink(
-                link,
-                "source",
-                services.incident_unlink_source,
-                services.incident_link_source,
-                data,
-            ),
-            delete=lambda link: services.incident_unlink_source(
-                incident=link.incident, source=link.source, by=by, reason=reason
-            ),
-        ),
-        statement_link: InlineWrites(
-            fields=("officialstatement",),
-            create=lambda incident, data, form: (
-                services.incident_link_statement(
-                    incident=incident, statement=data["officialstatement"], by=by, reason=reason
-                )
-                and statement_link.objects.get(
-                    incident=incident, officialstatement=data["officialstatement"]
-                )
-            ),
-            update=lambda link, data, form: relink(
-                link,
-                "officialstatement",
-                services.incident_unlink_statement,
-                services.incident_link_statement,
-                data,
-            ),
-            delete=lambda link: services.incident_unlink_statement(
-                incident=link.incident, statement=link.officialstatement, by=by, reason=reason
-            ),
-        ),
-    }
 
 
 class EvidenceInline(EditorsDeletePublicMixin, nested_admin.NestedTabularInline):
@@ -540,7 +424,9 @@ class ClaimAdmin(PolicyAdminMixin, EditorsDeletePublicMixin, UserFormMixin, Simp
 
     def service_create(self, request, form):
         data = self.form_data(form, services.CLAIM_FIELDS)
-        return claim_writes(request, "").create(form.cleaned_data["incident"], data, form)
+        return claim_writes(request, self.reason(request, form)).create(
+            form.cleaned_data["incident"], data, form
+        )
 
     def service_update(self, request, obj, form):
         data = self.form_data(form, (*services.CLAIM_FIELDS, "incident"))

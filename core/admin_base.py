@@ -127,10 +127,10 @@ class ServiceAdminMixin:
         raise NotImplementedError
 
     def get_fieldsets(self, request, obj=None):
-        """The correction reason is asked of those who may correct public records, on records
-        that exist (a new record is never public yet)."""
+        """The correction reason is asked of those who may correct public records (a new claim
+        or figure may join a public record: the add pages ask too)."""
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and self.may_correct_public(request):
+        if self.may_correct_public(request):
             return fieldsets
         trimmed = []
         for name, options in fieldsets:

@@ -306,7 +306,9 @@ def _update_part(*, obj, incident_of, by, data: dict, fields, reason: str, expec
                 record=_part_label(before),
                 changes=changes if changes is not None else describe(before, locked, changed),
             )
-        touch_incident(incident, by=by)
+        if policy.public_changes(visible):
+            # Readers' "last updated" moves only when something they can see changed.
+            touch_incident(incident, by=by)
     for field in model._meta.concrete_fields:
         setattr(obj, field.attname, getattr(locked, field.attname))
     return obj, changed
