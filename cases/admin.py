@@ -88,6 +88,11 @@ class ClaimInline(EditorsDeletePublicMixin, UserFormMixin, nested_admin.NestedSt
     form = ClaimForm
     extra = 0
     autocomplete_fields = ["statement"]
+
+    def get_queryset(self, request):
+        # The evidence inline asks each claim whether its incident is public: one query.
+        return super().get_queryset(request).select_related("incident")
+
     inlines = [EvidenceInline]
     fields = [
         "text",
@@ -113,17 +118,7 @@ class VictimInline(EditorsDeletePublicMixin, UserFormMixin, nested_admin.NestedT
     model = AllegedVictim
     form = VictimForm
     extra = 0
-    fields = [
-        "name",
-        "identity_public",
-        "identity_reason",
-        "status",
-        "fate",
-        "count",
-        "age",
-        "sex",
-        "notes",
-    ]
+    fields = list(services.VICTIM_FIELDS)
 
 
 class SourceLinkInline(EditorsDeletePublicMixin, nested_admin.NestedTabularInline):
@@ -329,14 +324,8 @@ class IncidentAdmin(
                         note=form.cleaned_data["note"],
                         expected_version=form.cleaned_data["loaded_version"],
                     )
-                except PermissionDenied as error:
-                    form.add_error(None, str(error) or _("You do not have permission to do that."))
-                except ValidationError as error:
-                    if hasattr(error, "error_dict"):
-                        for field, errors in error.message_dict.items():
-                            form.add_error(field if field in form.fields else None, errors)
-                    else:
-                        form.add_error(None, error.messages)
+                except (PermissionDenied, ValidationError) as error:
+                    add_refusal(form, error)
                 else:
                     self.message_user(
                         request,

@@ -55,6 +55,14 @@ def incident_part_writes(request, reason: str) -> dict:
             link_new(incident=link.incident, **{field_name(field): new}, by=by, reason=reason)
         return link
 
+    def linked(link_service, through, *, incident, **related):
+        """Link through the service, then hand the admin the link row (new or already there)."""
+        link_service(incident=incident, by=by, reason=reason, **related)
+        ((key, value),) = related.items()
+        return through.objects.get(
+            incident=incident, **{"source" if key == "source" else "officialstatement": value}
+        )
+
     def field_name(field):
         return "statement" if field == "officialstatement" else "source"
 
@@ -84,11 +92,11 @@ def incident_part_writes(request, reason: str) -> dict:
         ),
         source_link: InlineWrites(
             fields=("source",),
-            create=lambda incident, data, form: (
-                services.incident_link_source(
-                    incident=incident, source=data["source"], by=by, reason=reason
-                )
-                and source_link.objects.get(incident=incident, source=data["source"])
+            create=lambda incident, data, form: linked(
+                services.incident_link_source,
+                source_link,
+                incident=incident,
+                source=data["source"],
             ),
             update=lambda link, data, form: relink(
                 link,
@@ -103,13 +111,11 @@ def incident_part_writes(request, reason: str) -> dict:
         ),
         statement_link: InlineWrites(
             fields=("officialstatement",),
-            create=lambda incident, data, form: (
-                services.incident_link_statement(
-                    incident=incident, statement=data["officialstatement"], by=by, reason=reason
-                )
-                and statement_link.objects.get(
-                    incident=incident, officialstatement=data["officialstatement"]
-                )
+            create=lambda incident, data, form: linked(
+                services.incident_link_statement,
+                statement_link,
+                incident=incident,
+                statement=data["officialstatement"],
             ),
             update=lambda link, data, form: relink(
                 link,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import policy
 from cases.models import AllegedVictim, Claim, Incident
-from cases.services import StaleEdit, check_version
+from cases.services import VICTIM_FIELDS, StaleEdit, check_version
 from core.forms import reason_field
 
 VERIFICATION_FIELDS = ("status", "rationale", "methods")
@@ -153,17 +153,7 @@ class VictimForm(forms.ModelForm):
 
     class Meta:
         model = AllegedVictim
-        fields = [
-            "name",
-            "identity_public",
-            "identity_reason",
-            "status",
-            "fate",
-            "count",
-            "age",
-            "sex",
-            "notes",
-        ]
+        fields = list(VICTIM_FIELDS)
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 2, "cols": 30}),
             "identity_reason": forms.Textarea(attrs={"rows": 2, "cols": 30}),
@@ -281,12 +271,3 @@ class ProposalDecisionForm(forms.Form):
         kwargs.setdefault("prefix", f"proposal-{proposal.pk}")
         super().__init__(*args, **kwargs)
         self.proposal = proposal
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form fields it names (or on the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

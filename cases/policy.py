@@ -32,6 +32,9 @@ RELEASE_FILE = "cases.publish_incident"
 
 # Fields readers never see, on any model that has them. Changing them is not a correction.
 INTERNAL_FIELDS = frozenset({"notes", "identity_reason"})
+# What readers see of an alleged victim (the page, the API, the exports): the name only where
+# the identity is public. Age and sex are kept for research, never shown.
+VICTIM_PUBLIC_FIELDS = frozenset({"status", "fate", "count", "identity_public"})
 
 
 def may_correct_public(user) -> bool:

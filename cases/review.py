@@ -23,7 +23,6 @@ from cases.forms import (
     ClaimReviewForm,
     IncidentDecisionForm,
     ProposalDecisionForm,
-    apply_service_errors,
 )
 from cases.models import (
     Category,
@@ -33,6 +32,7 @@ from cases.models import (
     Oblast,
     PublicationEvent,
 )
+from core.admin_base import add_refusal
 
 CLAIMS_PER_PAGE = 20
 
@@ -178,7 +178,7 @@ def review_claim(request, pk):
                 expected_version=form.cleaned_data["loaded_version"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -211,7 +211,7 @@ def review_incident(request, pk):
                 expected_version=form.cleaned_data["loaded_version"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -243,10 +243,8 @@ def review_proposal(request, pk):
                 accept=form.cleaned_data["decision"] == "accept",
                 note=form.cleaned_data["note"],
             )
-        except (PermissionDenied, ValidationError) as error:
-            if isinstance(error, PermissionDenied):
-                raise
-            apply_service_errors(form, error)
+        except ValidationError as error:
+            add_refusal(form, error)
         else:
             messages.success(
                 request,

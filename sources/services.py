@@ -5,6 +5,7 @@ transaction, validates before it saves and writes the file's custody record. Fil
 chunks: a two-gigabyte video never sits in memory.
 """
 
+import copy
 import hashlib
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases import policy
 from cases.services import record_correction
-from cases.services.records import apply_changes, describe
+from cases.services.records import apply_changes, describe, save_validated
 from sources.filetypes import ALLOWED_DESCRIPTION, HEAD_BYTES, detect_mime_type
 from sources.models import FileCustodyEvent, OfficialStatement, ReportedFigure, Source, SourceFile
 from sources.normalise import normalise_url
@@ -296,14 +297,6 @@ def statement_is_public(statement: OfficialStatement) -> bool:
     )
 
 
-def _save(obj, *, by, reason: str = "") -> None:
-    obj.full_clean()
-    obj._history_user = by
-    if reason:
-        obj._change_reason = reason[:100]
-    obj.save()
-
-
 def _update(*, model, obj, by, data: dict, fields, reason: str, subject: str, is_public):
     """The one path for changing a source, statement or figure: policy, save, correction.
 
@@ -313,7 +306,7 @@ def _update(*, model, obj, by, data: dict, fields, reason: str, subject: str, is
     policy.require_model_permission(by, model, "change")
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=obj.pk)
-        before = model.objects.get(pk=obj.pk)
+        before = copy.copy(locked)
         changed = apply_changes(locked, data, fields)
         if not changed:
             return obj
@@ -327,7 +320,7 @@ def _update(*, model, obj, by, data: dict, fields, reason: str, subject: str, is
         )
         if isinstance(locked, Source):
             locked.normalised_url = normalise_url(locked.url)
-        _save(locked, by=by, reason=reason)
+        save_validated(locked, by=by, reason=reason)
         if correct:
             record_correction(
                 by=by,
@@ -354,7 +347,7 @@ def source_create(*, by, data: dict) -> Source:
     apply_changes(source, data, SOURCE_FIELDS)
     source.normalised_url = normalise_url(source.url)
     with transaction.atomic():
-        _save(source, by=by)
+        save_validated(source, by=by)
     return source
 
 
@@ -391,7 +384,7 @@ def statement_create(*, by, data: dict) -> OfficialStatement:
     statement = OfficialStatement(created_by=by)
     apply_changes(statement, data, STATEMENT_FIELDS)
     with transaction.atomic():
-        _save(statement, by=by)
+        save_validated(statement, by=by)
     return statement
 
 
@@ -439,7 +432,7 @@ def figure_create(
             changed={"added"},
             reason=reason,
         )
-        _save(figure, by=by, reason=reason)
+        save_validated(figure, by=by, reason=reason)
         if correct:
             record_correction(
                 by=by,

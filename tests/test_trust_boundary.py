@@ -429,3 +429,25 @@ def test_republishing_after_unpublishing_is_a_correction(client, researcher, edi
     assert correction.changes == [{"field": "summary", "before": "Six men.", "after": "Seven men."}]
     seen = public_page(client, published)
     assert "Count corrected from autopsies." in seen and "Six men." in seen
+
+
+def test_a_withdrawn_name_leaves_no_trace_in_the_public_history(client, editor, published):
+    victim = AllegedVictimFactory(incident=published, name="Olena Secretname", identity_public=True)
+    client.force_login(editor)
+    response = submit(
+        client,
+        incident_url(published),
+        {
+            "victims-0-identity_public": "",
+            "victims-0-age": "17",
+            "correction_reason": "The family withdrew their consent.",
+        },
+        form_id="incident_form",
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    victim.refresh_from_db()
+    assert not victim.identity_public and victim.age == 17
+    seen = public_page(client, published)
+    assert "The family withdrew their consent." in seen and "identity withheld" in seen
+    # Neither the name nor the age (never shown to readers) is in the correction.
+    assert "Secretname" not in seen and "17" not in Correction.objects.get().changes.__repr__()

@@ -8,6 +8,7 @@ services compare them with the locked row, so a route that posts unchanged value
 nothing and a crafted one meets the same rules as the admin.
 """
 
+import copy
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -105,7 +106,8 @@ def record_correction(*, by, reason: str, record: str, changes: list[dict], **su
     return correction
 
 
-def _save(obj, *, by, reason: str = "") -> None:
+def save_validated(obj, *, by, reason: str = "") -> None:
+    """Validate and save ``obj`` as ``by``, with the history reason (every record service)."""
     obj.full_clean()
     obj._history_user = by
     if reason:
@@ -141,7 +143,7 @@ def incident_create(*, by, data: dict, external_id: str = "") -> Incident:
     incident = Incident(created_by=by, updated_by=by, external_id=external_id)
     apply_changes(incident, data, INCIDENT_FIELDS)
     with transaction.atomic():
-        _save(incident, by=by)
+        save_validated(incident, by=by)
     return incident
 
 
@@ -162,13 +164,13 @@ def incident_update(
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         check_version(locked, expected_version)
-        before = Incident.objects.get(pk=incident.pk)
+        before = copy.copy(locked)
         changed = apply_changes(locked, data, INCIDENT_FIELDS)
         if changed:
             correct = _check_public(by=by, incident=locked, changed=changed, reason=reason)
             locked.updated_by = by
             bump_version(locked)
-            _save(locked, by=by, reason=reason)
+            save_validated(locked, by=by, reason=reason)
             if correct:
                 record_correction(
                     incident=locked,
@@ -204,17 +206,13 @@ def touch_incident(incident: Incident, *, by) -> None:
 
 
 def _part_label(obj) -> str:
-    """How readers know a part of an incident; a withheld victim's name never appears."""
+    """How readers know a part of an incident. A victim's name never enters a correction:
+    corrections are append-only, and a name published today may be withdrawn tomorrow."""
     if isinstance(obj, AllegedVictim):
         parts = [obj.get_status_display(), obj.get_fate_display()]
         if obj.count > 1:
             parts.append(f"×{obj.count}")
-        name = obj.name_if_public
-        label = ", ".join(str(part) for part in parts)
-        return _("Alleged victim %(name)s(%(what)s)") % {
-            "name": f"{name} " if name else "",
-            "what": label,
-        }
+        return _("Alleged victim (%(what)s)") % {"what": ", ".join(str(p) for p in parts)}
     if isinstance(obj, Claim):
         return _("Claim “%(text)s”") % {"text": _quote(obj.text)}
     if isinstance(obj, ClaimEvidence):
@@ -225,27 +223,30 @@ def _part_label(obj) -> str:
     return str(obj)
 
 
-def _victim_changes(before: AllegedVictim | None, after: AllegedVictim, changed: set[str]):
-    """A victim's visible changes: the name counts only where readers may see it."""
-    changed = set(changed)
-    shown_before = before is not None and before.identity_public
-    if "name" in changed and not (shown_before or after.identity_public):
-        changed.discard("name")
-    entries = []
-    if "identity_public" in changed:
-        changed -= {"identity_public", "name"}
+def _victim_changes(before: AllegedVictim, after: AllegedVictim, changed: set[str]):
+    """A victim's changes as readers may see them: status, fate and count with their values;
+    the name and the identity decision without any value (see ``_part_label``). Age, sex and
+    notes are never shown to readers, so changing them is no correction.
+
+    Returns the changed fields readers see, and the correction's entries.
+    """
+    visible = changed & policy.VICTIM_PUBLIC_FIELDS
+    if "name" in changed and (before.identity_public or after.identity_public):
+        visible.add("name")
+    entries = describe(before, after, visible & {"status", "fate", "count"})
+    if "name" in visible and "identity_public" not in visible:
+        entries.append({"field": str(_("name")), "before": "", "after": str(_("corrected"))})
+    if "identity_public" in visible:
         entries.append(
             {
                 "field": str(AllegedVictim._meta.get_field("identity_public").verbose_name),
                 "before": "",
-                "after": _("identity made public")
-                if after.identity_public
-                else _("identity withheld"),
+                "after": str(
+                    _("identity made public") if after.identity_public else _("identity withheld")
+                ),
             }
         )
-    if before is not None:
-        entries = describe(before, after, changed - {"identity_public"}) + entries
-    return changed | ({"identity_public"} if entries else set()), entries
+    return visible, entries
 
 
 def _create_part(*, obj, incident: Incident, by, data: dict, fields, reason: str):
@@ -256,7 +257,7 @@ def _create_part(*, obj, incident: Incident, by, data: dict, fields, reason: str
         if isinstance(obj, AllegedVictim):
             _decide_identity(obj=obj, before=None, by=by)
         correct = _check_public(by=by, incident=locked, changed={"added"}, reason=reason)
-        _save(obj, by=by, reason=reason)
+        save_validated(obj, by=by, reason=reason)
         if correct:
             record_correction(
                 incident=locked,
@@ -276,7 +277,7 @@ def _update_part(*, obj, incident_of, by, data: dict, fields, reason: str, expec
         locked = model.objects.select_for_update().get(pk=obj.pk)
         if expected_version is not None:
             check_version(locked, expected_version)
-        before = model.objects.get(pk=obj.pk)
+        before = copy.copy(locked)
         changed = apply_changes(locked, data, fields)
         if not changed:
             return obj, set()
@@ -297,7 +298,7 @@ def _update_part(*, obj, incident_of, by, data: dict, fields, reason: str, expec
             _reword(claim=locked, by=by, reason=reason)
         if hasattr(locked, "version"):
             bump_version(locked)
-        _save(locked, by=by, reason=reason)
+        save_validated(locked, by=by, reason=reason)
         if correct:
             record_correction(
                 incident=incident,
