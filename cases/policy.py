@@ -11,7 +11,11 @@ One module, consulted by every service that writes (never by a form or an admin 
   Internal fields (notes never shown to readers) stay editable by researchers.
 - A claim's words cannot change under an assessed status: an editor's rewording returns the
   claim to Unverified (recorded as a status change); anyone else is refused.
-- Releasing an evidence file to readers (unrestricted) is an editor's decision.
+- Releasing an evidence file to readers (unrestricted) and removing a content warning are
+  editors' decisions. The protective opposite (restricting a file, marking it graphic) is open
+  to whoever may change files, on public sources too: someone who sees a victim exposed must be
+  able to act at once; each such change is in the file's custody log for an editor to review.
+- The importer writes drafts only, and marks as graphic only sources no public record cites.
 - Public incidents are never deleted: they are retracted or unpublished first.
 
 Sources and statements follow the same rule: once a public record cites them, they are public

@@ -375,6 +375,10 @@ class ReportedFigureAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["statement"]
     form = ReportedFigureAdminForm
 
+    def get_readonly_fields(self, request, obj=None):
+        # A figure belongs to the statement that gave it; it is never moved to another one.
+        return ["statement"] if obj is not None else []
+
     def service_create(self, request, form):
         return services.figure_create(
             statement=form.cleaned_data["statement"],

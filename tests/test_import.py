@@ -551,3 +551,27 @@ def test_queries_do_not_grow_with_rows():
     with CaptureQueriesContext(connection) as large:
         import_incidents(data=data(20, 100), by=researcher)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_import_never_marks_a_publicly_cited_source_graphic(researcher):
+    from tests.factories import IncidentFactory, SourceFactory
+
+    published = IncidentFactory(published=True, external_id="ext-public")
+    cited = SourceFactory(
+        url="https://example.org/cited", normalised_url="https://example.org/cited"
+    )
+    published.sources.add(cited)
+    quiet = SourceFactory(
+        url="https://example.org/quiet", normalised_url="https://example.org/quiet"
+    )
+    data = csv_bytes(
+        HEADER + ",sources_graphic",
+        "ext-new,A new draft,2024-03-01,torture,https://example.org/cited https://example.org/quiet,yes",
+        "ext-public,Rewritten,2024-03-01,torture,https://example.org/cited,yes",
+    )
+    import_incidents(data=data, by=researcher)
+    cited.refresh_from_db()
+    quiet.refresh_from_db()
+    # Readers see the cited source: only an editor changes it, in the open.
+    assert cited.is_graphic is False
+    assert quiet.is_graphic is True

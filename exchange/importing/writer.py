@@ -181,6 +181,7 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
     for row in rows:
         incident = existing.get(row.external_id)
         new_links: list[str] = []
+        row_graphic: set[int] = set()
         seen: set[str] = set()
         for url in row.urls:
             key = normalise_url(url)
@@ -190,7 +191,7 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
             if key in by_url:
                 pk, graphic = by_url[key]
                 if row.graphic and not graphic:
-                    graphic_pks.add(pk)
+                    row_graphic.add(pk)
                 if incident is None or (incident.pk, pk) not in linked:
                     new_links.append(key)
             else:
@@ -219,6 +220,7 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
             )
             plan.creates.append(incident)
             action, changed = Action.CREATE, ()
+            graphic_pks.update(row_graphic)
         else:
             changed = tuple(
                 name for name, value in row.fields.items() if getattr(incident, name) != value
@@ -230,6 +232,7 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
                 new_links, new_claim = [], False
             else:
                 action = Action.UPDATE
+                graphic_pks.update(row_graphic)
                 if changed:
                     for name in changed:
                         setattr(incident, name, row.fields[name])
@@ -245,7 +248,13 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
             plan.claims.append((row.external_id, row.claim, row.claimant))
     plan.existing_source_ids = {key: pk for key, (pk, _graphic) in by_url.items()}
     if graphic_pks:
-        plan.graphic_sources = list(Source.objects.filter(pk__in=graphic_pks))
+        # A source public records cite is corrected by an editor, in the open (cases.policy):
+        # the importer marks only sources readers cannot see yet.
+        plan.graphic_sources = list(
+            Source.objects.filter(pk__in=graphic_pks).exclude(
+                pk__in=Source.objects.public().values("pk")
+            )
+        )
     return plan
 
 
