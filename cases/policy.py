@@ -17,6 +17,9 @@ One module, consulted by every service that writes (never by a form or an admin 
   able to act at once; each such change is in the file's custody log for an editor to review.
 - The importer writes drafts only, and marks as graphic only sources no public record cites.
 - Public incidents are never deleted: they are retracted or unpublished first.
+- A claim with a recorded verification history is never deleted, on a draft or in public: its
+  status changes are the audit trail (and, once public, its public history). It is reworded
+  (which returns it to Unverified, on the record) or assessed again instead.
 
 Sources and statements follow the same rule: once a public record cites them, they are public
 records too.
@@ -149,6 +152,18 @@ def claim_rewording(*, user, status: str) -> bool:
             }
         )
     return True
+
+
+def check_claim_removal(*, assessed: bool) -> None:
+    """A claim whose status was ever decided keeps that record: it is not deleted."""
+    if assessed:
+        raise ValidationError(
+            _(
+                "This claim has a recorded verification history, so it cannot be deleted: that "
+                "history is part of the record. Reword it (it returns to Unverified, on the "
+                "record) or ask an editor to assess it again. Nothing was deleted."
+            )
+        )
 
 
 def check_move(*, what: str, from_public: bool, to_public: bool) -> None:

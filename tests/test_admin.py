@@ -13,6 +13,7 @@ from cases.models import (
 from tests.factories import (
     ClaimEvidenceFactory,
     ClaimFactory,
+    ClaimStatusChangeFactory,
     IncidentFactory,
     OfficialStatementFactory,
     SourceFactory,
@@ -300,6 +301,25 @@ def test_researcher_cannot_delete_parts_of_a_published_incident(client, research
     assert response.status_code == 302
     assert not Claim.objects.filter(pk=claim.pk).exists()
     assert Claim.history.filter(id=claim.pk, history_type="-").get().history_user == editor
+
+
+def test_an_assessed_claim_is_not_deleted_inline_and_the_reason_is_shown(client, editor):
+    """Its status history is the record: the inline refuses as the claim's own page does."""
+    claim = ClaimFactory(
+        incident=IncidentFactory(),
+        status="verified",
+        rationale="Geolocated.",
+        methods=["geolocation"],
+    )
+    ClaimStatusChangeFactory(claim=claim, changed_by=editor)
+    client.force_login(editor)
+    response = submit(
+        client, change_url(claim.incident), {"claims-0-DELETE": "on"}, form_id="incident_form"
+    )
+    assert response.status_code == 200
+    assert "recorded verification history, so it cannot be deleted" in response.content.decode()
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    assert ClaimStatusChange.objects.filter(claim=claim).count() == 1
 
 
 def test_researcher_may_delete_parts_of_a_draft(client, researcher):

@@ -499,11 +499,17 @@ ROWS: list[Row] = [
         post_form(INCIDENT, lambda w: w.incident, {
             "claims-0-text": "The order was given on 21 April.", "correction_reason": REASON}),
         researcher=NEVER, editor=ALWAYS, check=reword),
-    Row("admin/cases/incident/<path:object_id>/change/", "delete a claim",
+    # An assessed claim keeps its verification history: refused inline as on its own page.
+    Row("admin/cases/incident/<path:object_id>/change/", "delete an assessed claim",
         post_form(INCIDENT, lambda w: w.incident,
                   {"claims-0-DELETE": "on", "correction_reason": REASON}),
-        researcher=DRAFT_ONLY, editor=ALWAYS,
-        check=lambda w: not exists(Claim, pk=w.claim.pk)),
+        researcher=NEVER, editor=NEVER),
+    Row("admin/cases/incident/<path:object_id>/change/", "delete a claim never assessed",
+        post_form(INCIDENT, lambda w: w.incident, lambda w: lambda data: {
+            f"claims-{index_of(data, 'claims', 'id', w.extra['fresh claim'].pk)}-DELETE": "on",
+            "correction_reason": REASON}),
+        researcher=DRAFT_ONLY, editor=ALWAYS, setup=fresh_claim,
+        check=lambda w: not exists(Claim, pk=w.extra["fresh claim"].pk)),
     Row("admin/cases/incident/<path:object_id>/change/", "stop citing a source",
         post_form(INCIDENT, lambda w: w.incident, lambda w: lambda data: {
             f"Source_incidents-{index_of(data, 'Source_incidents', 'source', w.press.pk)}"

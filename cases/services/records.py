@@ -430,7 +430,11 @@ def claim_update(
 
 
 def claim_delete(*, claim: Claim, by, reason: str = "") -> None:
-    """Remove a claim and its evidence (on a public incident: an editor, with a reason)."""
+    """Remove a claim and its evidence (on a public incident: an editor, with a reason).
+
+    A claim with a recorded status history is refused (``policy.check_claim_removal``).
+    """
+    policy.check_claim_removal(assessed=claim.status_changes.exists())
     _delete_part(obj=claim, incident_of=lambda c: c.incident, by=by, reason=reason)
 
 
