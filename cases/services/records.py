@@ -315,11 +315,14 @@ def _update_part(*, obj, incident_of, by, data: dict, fields, reason: str, expec
     return obj, changed
 
 
-def _delete_part(*, obj, incident_of, by, reason: str) -> None:
+def _delete_part(*, obj, incident_of, by, reason: str, check=None) -> None:
+    """Delete one part of an incident; ``check(locked)`` runs on the locked row first."""
     model = type(obj)
     policy.require_model_permission(by, model, "delete")
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=obj.pk)
+        if check is not None:
+            check(locked)
         incident = Incident.objects.select_for_update().get(pk=incident_of(locked).pk)
         correct = _check_public(by=by, incident=incident, changed={"removed"}, reason=reason)
         label = _part_label(locked)
@@ -434,8 +437,14 @@ def claim_delete(*, claim: Claim, by, reason: str = "") -> None:
 
     A claim with a recorded status history is refused (``policy.check_claim_removal``).
     """
-    policy.check_claim_removal(assessed=claim.status_changes.exists())
-    _delete_part(obj=claim, incident_of=lambda c: c.incident, by=by, reason=reason)
+    _delete_part(
+        obj=claim,
+        incident_of=lambda c: c.incident,
+        by=by,
+        reason=reason,
+        # Under the row lock, so a status change committed meanwhile is seen.
+        check=lambda locked: policy.check_claim_removal(assessed=locked.status_changes.exists()),
+    )
 
 
 # --- evidence --------------------------------------------------------------------------------
