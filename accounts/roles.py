@@ -43,9 +43,14 @@ def _codenames(models: dict[str, list[str]], actions: list[str]) -> set[tuple[st
 # Researchers propose corrections to public incidents; editors decide (cases.policy).
 _PROPOSAL_PERMISSIONS = {("cases", "view_correctionproposal"), ("cases", "view_correction")}
 
+# Background jobs (issue 16): both roles see the queue and the captures of cited pages; the
+# rows are written by the job services only.
+_JOB_PERMISSIONS = {("jobs", "view_job"), ("sources", "view_sourcecapture")}
+
 RESEARCHER_PERMISSIONS = (
     _codenames(_ENTRY_MODELS, ["view", "add", "change"])
     | _PROPOSAL_PERMISSIONS
+    | _JOB_PERMISSIONS
     | _codenames(_RESEARCHER_DELETABLE, ["delete"])
     | _FILE_PERMISSIONS
 )

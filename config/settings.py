@@ -350,3 +350,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- jobs (issue 16) ---
+# Background jobs on Celery (docs/decisions/0009-background-jobs-and-web-capture.md).
+INSTALLED_APPS += ["jobs"]
+# The queue. Production: a Redis URL (redis://host:6379/0) shared by the web servers and every
+# worker machine. The default needs no server: kombu's filesystem transport in JOBS_QUEUE_DIR,
+# consumed by the worker that `make run` starts beside runserver (`make worker` on its own).
+JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL", "filesystem://")
+JOBS_QUEUE_DIR = Path(os.environ.get("JOBS_QUEUE_DIR", str(BASE_DIR / ".jobs")))
+# A failed attempt that may pass (timeout, 503) is tried again after 30 s, 60 s, 120 s …
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 4)
+JOBS_RETRY_BACKOFF_SECONDS = env_int("JOBS_RETRY_BACKOFF_SECONDS", 30)
+JOBS_RETRY_BACKOFF_MAX_SECONDS = env_int("JOBS_RETRY_BACKOFF_MAX_SECONDS", 3600)
+
+CELERY_BROKER_URL = JOBS_BROKER_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per worker process: a long capture does not hold others back.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Outcomes live on jobs.Job; no result backend to run.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("JOBS_QUEUE", "jobs")
+if JOBS_BROKER_URL.startswith("filesystem:"):
+    _queue = str(JOBS_QUEUE_DIR / "queue")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": _queue,
+        "data_folder_out": _queue,
+        "control_folder": str(JOBS_QUEUE_DIR / "control"),
+        "store_processed": False,
+    }
+    # The folder transport has no broadcast: no remote control of workers.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+else:
+    # A job not acknowledged within an hour (a worker that vanished) is delivered again.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

@@ -227,6 +227,14 @@ MATRIX: dict[str, Row] = {
     "admin/sources/reportedfigure/<path:object_id>/delete/": Row(302, 302, 200, 200, 200),
     "admin/sources/reportedfigure/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/sources/reportedfigure/<path:object_id>/": Row(302, 302, 302, 302, 302),
+    # issue 16
+    # --- admin: jobs.job (read-only for both roles)
+    "admin/jobs/job/": Row(302, 302, 200, 200, 200),
+    "admin/jobs/job/add/": Row(302, 302, 403, 403, 403),
+    "admin/jobs/job/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/jobs/job/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/jobs/job/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/jobs/job/<path:object_id>/": Row(302, 302, 302, 302, 302),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501
