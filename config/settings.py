@@ -387,3 +387,25 @@ if JOBS_BROKER_URL.startswith("filesystem:"):
 else:
     # A job not acknowledged within an hour (a worker that vanished) is delivered again.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+# --- perf (issue 21) ---------------------------------------------------------------------------
+# One cache for the pages, their invalidation tags and the API throttle, shared by every worker
+# (docs/decisions/0010-shared-cache-and-precise-invalidation.md). With REDIS_URL (production
+# with several servers, CI) Django's built-in RedisCache, so a write on one server invalidates
+# the pages of all; without it the file cache in CACHE_LOCATION, shared by the workers of one
+# machine and culled on one write in 200 (core/cache.py). CACHE_KEY_PREFIX separates sites that
+# share a Redis database or a folder.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+_cache_prefix = os.environ.get("CACHE_KEY_PREFIX") or CACHES["default"]["KEY_PREFIX"]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": _cache_prefix,
+        }
+    }
+else:
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+        CACHES["default"]["BACKEND"] = "core.cache.FileCache"
+    CACHES["default"]["KEY_PREFIX"] = _cache_prefix

@@ -8,6 +8,6 @@ class PublicConfig(AppConfig):
     verbose_name = "Public site"
 
     def ready(self):
-        from public.cache import connect_invalidation
+        from public import invalidation
 
-        connect_invalidation()
+        invalidation.connect()

@@ -1,88 +1,133 @@
-"""A cache of the pages anonymous readers see, invalidated by a site-wide content version.
+"""A cache of the pages anonymous readers see, invalidated precisely by tags.
 
 Measurement (docs/benchmarks.md) showed that rendering, not the database, dominates the public
-pages at 100,000 incidents, so a rendered page is kept for ``PUBLIC_PAGE_CACHE_SECONDS`` and
-served to the next anonymous reader of the same address. Every committed write to a record of
-ours bumps the content version, and the version is part of every key: a publication, a status
-change or a correction is visible on the next request, never after a timeout. Signed-in staff
-are never served from the cache (they see drafts and banners).
+pages, so a rendered page is kept for ``PUBLIC_PAGE_CACHE_SECONDS`` and served to the next
+anonymous reader of the same address. Signed-in staff are never served from the cache (they see
+drafts and banners).
 
-The version is bumped from model signals rather than from each service: invalidation must not
-depend on every write path (admin inlines, importer, shell) remembering to do it. Bulk writes
-send no signals; the importer and the bench loader call ``bump_content_version`` themselves.
+Each cached page names the *tags* of what it shows: ``incident:<slug>``, ``source:<pk>``,
+``statement:<pk>``, ``listing`` (home, the list, feeds, the sitemap) and ``all``. Each tag has
+a random version token kept in the same cache (no expiry), and a page's key holds the tokens of
+its tags: invalidating a tag gives it a new token, so every page that shows it is missed on the
+next request and nothing else is (docs/decisions/0010-shared-cache-and-precise-invalidation.md).
+What a write invalidates is worked out in ``public.invalidation`` after the commit.
+
+The cache is Django's: Redis (``REDIS_URL``) shared by every server, or the file cache shared by
+the worker processes of one machine.
 """
 
 import hashlib
-import time
+import secrets
+from collections.abc import Callable, Iterable
 from functools import wraps
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
+from django.utils.translation import get_language
 
-VERSION_KEY = "public-pages:version"
-CACHED_APPS = {"cases", "sources"}
-# Writes that never change a public page: the custody log of files, and history rows.
-NOT_SHOWN = {"sources.FileCustodyEvent"}
+TAG_PREFIX = "page-tag:"
+PAGE_PREFIX = "page:"
+# Every page carries it; only bulk loads (the importer, the bench generator) bump it.
+EVERYTHING = "all"
+LISTING = "listing"
+# Headers of the view's answer that a cached copy keeps (e.g. the sitemap's X-Robots-Tag).
+_DROPPED_HEADERS = {"content-length", "set-cookie", "vary", "x-page-cache"}
 
 
-def content_version() -> int:
-    return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
+def incident_tag(slug: str) -> str:
+    return f"incident:{slug}"
 
 
-def bump_content_version() -> None:
-    """Make every cached page stale (call after a commit that changes public content).
+def source_tag(pk) -> str:
+    return f"source:{pk}"
 
-    A new token rather than a counter: if the version key is ever evicted, the next one still
-    differs from every version a cached page was stored under.
+
+def statement_tag(pk) -> str:
+    return f"statement:{pk}"
+
+
+def _new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def tag_tokens(tags: Iterable[str]) -> list[str]:
+    """The current token of each tag (one round trip when they all exist)."""
+    keys = [TAG_PREFIX + tag for tag in tags]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        # add(), not set(): two workers meeting a missing tag at once must agree on its token.
+        for key in missing:
+            cache.add(key, _new_token(), timeout=None)
+        found.update(cache.get_many(missing))
+    return [str(found.get(key, "")) for key in keys]
+
+
+def invalidate(*tags: str) -> None:
+    """Give each tag a new token: every cached page that shows one of them is stale.
+
+    Call after the commit (``public.invalidation`` does, from ``transaction.on_commit``).
     """
-    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    if tags:
+        cache.set_many({TAG_PREFIX + tag: _new_token() for tag in set(tags)}, timeout=None)
 
 
-def _shown(model) -> bool:
-    return (
-        model._meta.app_label in CACHED_APPS
-        and model._meta.label not in NOT_SHOWN
-        and not model.__name__.startswith("Historical")
-    )
+def invalidate_everything() -> None:
+    """After a bulk write that sent no signals (importer, bench generator): every page is stale."""
+    invalidate(EVERYTHING)
 
 
-def _on_write(sender, **kwargs) -> None:
-    transaction.on_commit(bump_content_version)
+def page_key(request, tags: Iterable[str]) -> str:
+    tags = [EVERYTHING, *tags]
+    tokens = tag_tokens(tags)
+    parts = [get_language() or "", request.get_full_path(), *tags, *tokens]
+    return PAGE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def connect_invalidation() -> None:
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    for model in apps.get_models():
-        if _shown(model):
-            post_save.connect(_on_write, sender=model, weak=False)
-            post_delete.connect(_on_write, sender=model, weak=False)
-            for field in model._meta.many_to_many:
-                m2m_changed.connect(_on_write, sender=field.remote_field.through, weak=False)
+TagsArg = Iterable[str] | Callable[..., Iterable[str]]
 
 
-def cache_public_page(view):
-    """Serve anonymous GETs of ``view`` from the cache while the content version holds."""
+def cache_public_page(view=None, *, tags: TagsArg = (LISTING,)):
+    """Serve anonymous GETs of ``view`` from the cache while the page's tags hold.
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        if seconds <= 0 or request.method != "GET" or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"public-page:{content_version()}:{path}"
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            if hasattr(response, "render"):
-                response.render()
-            cache.set(key, (response.content, response["Content-Type"]), seconds)
-        return response
+    ``tags`` is a list of tags, or a function of the view's arguments giving them (a detail
+    page: its record's tag). The tokens are read *before* the view queries the database, and
+    invalidation runs after the commit, so a page built from old data is never stored under
+    the tokens that follow the write.
+    """
 
-    return wrapper
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+            if seconds <= 0 or request.method != "GET" or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            page_tags = tags(request, *args, **kwargs) if callable(tags) else tags
+            key = page_key(request, page_tags)
+            hit = cache.get(key)
+            if hit is not None:
+                content, headers = hit
+                response = HttpResponse(content)
+                for name, value in headers:
+                    response[name] = value
+                response["X-Page-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
+                headers = [
+                    (name, value)
+                    for name, value in response.items()
+                    if name.lower() not in _DROPPED_HEADERS
+                ]
+                cache.set(key, (response.content, headers), seconds)
+                response["X-Page-Cache"] = "miss"
+            return response
+
+        return wrapper
+
+    if view is not None:
+        return decorator(view)
+    return decorator

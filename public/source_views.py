@@ -4,12 +4,12 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from cases.models import Claim, ClaimEvidence, Incident
-from public.cache import cache_public_page
+from public.cache import cache_public_page, source_tag, statement_tag
 from public.selectors import correction_entries, files_for_source
 from sources.models import OfficialStatement, ReportedFigure, Source
 
 
-@cache_public_page
+@cache_public_page(tags=lambda request, pk: [source_tag(pk)])
 def source_detail(request, pk):
     source = get_object_or_404(Source.objects.visible_to(request.user), pk=pk)
     visible = Incident.objects.visible_to(request.user)
@@ -36,7 +36,7 @@ def source_detail(request, pk):
     )
 
 
-@cache_public_page
+@cache_public_page(tags=lambda request, pk: [statement_tag(pk)])
 def statement_detail(request, pk):
     statement = get_object_or_404(
         OfficialStatement.objects.visible_to(request.user)

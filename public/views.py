@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
 from public import jsonld, selectors
-from public.cache import cache_public_page
+from public.cache import cache_public_page, incident_tag
 from public.filters import IncidentFilter
 
 PAGE_SIZE = 25
@@ -51,7 +51,7 @@ def incident_list(request):
     )
 
 
-@cache_public_page
+@cache_public_page(tags=lambda request, slug: [incident_tag(slug)])
 def incident_detail(request, slug):
     try:
         incident = selectors.incident_for_page(slug=slug, user=request.user)
@@ -72,7 +72,7 @@ def incident_detail(request, slug):
     )
 
 
-@cache_public_page
+@cache_public_page(tags=())
 def about_verification(request):
     return render(
         request,

@@ -36,7 +36,7 @@ from cases.models import (
     VerificationStatus,
 )
 from cases.search import refresh_search_vectors
-from public.cache import bump_content_version
+from public.cache import invalidate_everything
 from sources.models import OfficialStatement, ReportedFigure, Source
 from sources.normalise import normalise_url
 
@@ -209,7 +209,7 @@ def generate(
             log(f"  {start + size:>8,} incidents")
     with _timed(counts, "search vectors")():
         refresh_search_vectors()
-        bump_content_version()
+        invalidate_everything()
     if connection.vendor == "postgresql":
         with _timed(counts, "analyze")(), connection.cursor() as cursor:
             # Fresh statistics, so the first benchmark request is planned on real row counts;

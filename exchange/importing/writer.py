@@ -24,7 +24,7 @@ from cases.services.workflow import bump_version
 from exchange.importing.mapping import Mapping
 from exchange.importing.reader import FileError, RowError, decode, read_rows
 from exchange.importing.validation import ParsedRow, validate_rows
-from public.cache import bump_content_version
+from public.cache import invalidate_everything
 from sources.models import Source
 from sources.normalise import normalise_url
 
@@ -307,7 +307,7 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
     bulk_create_with_history(claims, Claim, **history)
     # Bulk writes bypass the per-save hooks: keep the page cache in step by hand. (Search needs
     # nothing: the database's triggers keep it true, see cases.search.)
-    transaction.on_commit(bump_content_version)
+    transaction.on_commit(invalidate_everything)
 
 
 def import_incidents(
