@@ -107,6 +107,8 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/incidents/map/",
     "/incidents/map.json",
     "/incidents/map.json?status=unverified&oblast=luhansk",
+    "/incidents/timeline/",
+    "/incidents/timeline/?stack=status",
     # end issue 14
 ]
 

@@ -3,13 +3,14 @@
 import datetime as dt
 import gzip
 import json
+import re
 
 import pytest
 from django.urls import reverse
 
 from cases.models import Incident
 from config.settings import _tile_origin
-from tests.factories import IncidentFactory
+from tests.factories import ClaimFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,75 @@ def test_csp_allows_images_from_the_tile_host_and_no_other(client, settings):
 )
 def test_tile_origin_is_exactly_the_tile_host(url, origin):
     assert _tile_origin(url) == origin
+
+
+# --- the timeline ---------------------------------------------------------------------------
+
+
+def timeline_table(html: str) -> list[list[str]]:
+    """The data table under the chart, as rows of cell texts."""
+    table = re.search(r'<details class="chart-table">.*?</details>', html, re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    return [
+        [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)
+        ]
+        for r in rows
+    ]
+
+
+def test_timeline_counts_public_incidents_per_month_by_category(client):
+    IncidentFactory.create_batch(2, published=True, occurred_from=D(2024, 1, 5))
+    IncidentFactory(published=True, occurred_from=D(2024, 3, 9), category="torture")
+    IncidentFactory(occurred_from=D(2024, 1, 7))  # a draft: never counted
+    IncidentFactory(published=True, occurred_from=D(2024, 1, 7), oblast="kharkiv")
+    html = client.get(reverse("cases:incident_timeline"), {"oblast": "luhansk"}).content.decode()
+    assert "3 incidents, by the month they began" in html
+    header, *rows = timeline_table(html)
+    assert header[0] == "Month" and header[-1] == "Total"
+    # The empty month in between is drawn as an empty month, not skipped.
+    assert [(r[0], r[-1]) for r in rows] == [
+        ("January 2024", "2"),
+        ("February 2024", "0"),
+        ("March 2024", "1"),
+    ]
+    assert html.count("<rect") == 2
+
+
+def test_timeline_bar_links_to_the_list_for_that_month_and_category(client):
+    IncidentFactory.create_batch(2, published=True, occurred_from=D(2024, 1, 5))
+    IncidentFactory(published=True, occurred_from=D(2024, 1, 20), category="torture")
+    html = client.get(reverse("cases:incident_timeline")).content.decode()
+    hrefs = re.findall(r'<a href="([^"]+)" aria-label="January 2024: 2 ', html)
+    assert len(hrefs) == 1
+    href = hrefs[0].replace("&amp;", "&")
+    assert "date_from=2024-01-01" in href and "date_to=2024-01-31" in href
+    assert "category=pow_execution" in href
+    listing = client.get(href).content.decode()
+    assert "2 incidents" in listing
+
+
+def test_timeline_by_strongest_claim_status(client):
+    mixed = IncidentFactory(published=True, occurred_from=D(2024, 1, 5))
+    ClaimFactory(incident=mixed, status="unverified")
+    ClaimFactory(incident=mixed, status="verified", rationale="Geolocated.")
+    disputed = IncidentFactory(published=True, occurred_from=D(2024, 1, 6))
+    ClaimFactory(incident=disputed, status="disputed", rationale="Denied with proof.")
+    IncidentFactory(published=True, occurred_from=D(2024, 1, 7))  # no claims
+    html = client.get(reverse("cases:incident_timeline"), {"stack": "status"}).content.decode()
+    header, *rows = timeline_table(html)
+    assert header == ["Month", "Verified", "Disputed", "No claims yet", "Total"]
+    assert rows == [["January 2024", "1", "1", "1", "3"]]
+
+
+def test_timeline_without_incidents_says_so(client):
+    html = client.get(reverse("cases:incident_timeline")).content.decode()
+    assert "No incident matches these filters." in html
+    assert "<svg" not in html
+
+
+def test_timeline_is_linked_from_the_list_and_the_map(client):
+    for name in ("cases:incident_list", "cases:incident_map"):
+        html = client.get(reverse(name), {"category": "torture"}).content.decode()
+        assert f'href="{reverse("cases:incident_timeline")}?category=torture"' in html

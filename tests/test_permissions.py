@@ -46,6 +46,7 @@ MATRIX: dict[str, Row] = {
     # issue 14: the pattern pages (public data for everyone)
     "incidents/map/": Row(200, 200, 200, 200, 200),
     "incidents/map.json": Row(200, 200, 200, 200, 200),
+    "incidents/timeline/": Row(200, 200, 200, 200, 200),
     # end issue 14
     "api/v1/": Row(200, 200, 200, 200, 200),
     "api/v1/<drf_format_suffix:format>": Row(200, 200, 200, 200, 200, url="/api/v1/.json"),
