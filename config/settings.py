@@ -409,3 +409,28 @@ else:
     if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
         CACHES["default"]["BACKEND"] = "core.cache.FileCache"
     CACHES["default"]["KEY_PREFIX"] = _cache_prefix
+
+# --- figures (issue 14) ---
+# The map's tiles (Leaflet, static/vendor/). The CSP's img-src gains exactly this URL's origin,
+# so a reader's browser fetches map images from that host and no other.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+
+def _tile_origin(url: str) -> str:
+    """The CSP source for a tile URL template: its scheme and host ({s} becomes a wildcard)."""
+    if url.startswith("data:"):
+        return "data:"
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if not scheme or not host or "{" in host.replace("{s}", ""):
+        raise ImproperlyConfigured(f"MAP_TILE_URL must be an absolute URL template, not {url!r}")
+    return f"{scheme}://{host.replace('{s}', '*')}"
+
+
+MAP_TILE_ORIGIN = _tile_origin(MAP_TILE_URL)
+if MAP_TILE_ORIGIN not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(MAP_TILE_ORIGIN)

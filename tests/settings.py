@@ -4,6 +4,10 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ["DEBUG"] = "0"  # an exported DEBUG=1 must not change what the tests test
+# Tests never load map tiles from the internet: a blank tile (issue 14).
+os.environ["MAP_TILE_URL"] = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import STORAGES  # noqa: E402

@@ -103,6 +103,13 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/feeds/claims.atom",
     "/sitemap.xml",
     "/robots.txt",
+    # issue 14: the map (and its data, filtered), the timeline, the figures
+    "/incidents/map/",
+    "/incidents/map.json",
+    "/incidents/map.json?status=unverified&oblast=luhansk",
+    "/incidents/timeline/",
+    "/incidents/timeline/?stack=status",
+    # end issue 14
 ]
 
 
@@ -127,11 +134,15 @@ def planted(db):
         title=SENTINELS["draft_title"],
         summary=SENTINELS["draft_summary"],
         perpetrator=SENTINELS["draft_perpetrator"],
+        latitude="50.45",  # issue 14: on the map if the gate failed
+        longitude="30.52",
     )
     review = IncidentFactory(
         title=SENTINELS["review_title"],
         summary=SENTINELS["review_summary"],
         status=Incident.Status.IN_REVIEW,
+        latitude="50.46",  # issue 14
+        longitude="30.53",
     )
     draft_claim = ClaimFactory(incident=draft, text=SENTINELS["draft_claim"])
     ClaimFactory(incident=review, text=SENTINELS["review_claim"])
@@ -160,6 +171,8 @@ def planted(db):
 
 # Text inputs repeat what the reader typed; that is their input, not our data.
 _ECHOED_INPUT = re.compile(r'<input[^>]*name="(q|perpetrator|sha256)"[^>]*>')
+# issue 14: the list / map / timeline links carry the reader's filters (fixed routes + input).
+_ECHOED_NAV = re.compile(r'<nav class="pattern-nav".*?</nav>', re.S)
 
 
 def body_and_headers(response) -> str:
@@ -168,6 +181,7 @@ def body_and_headers(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     text = content.decode(errors="replace")
     text = _ECHOED_INPUT.sub("", text)
+    text = _ECHOED_NAV.sub("", text)
     return text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
 
 

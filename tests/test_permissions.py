@@ -43,6 +43,11 @@ MATRIX: dict[str, Row] = {
     "feeds/claims.atom": Row(200, 200, 200, 200, 200),
     "sitemap.xml": Row(200, 200, 200, 200, 200),
     "robots.txt": Row(200, 200, 200, 200, 200),
+    # issue 14: the pattern pages (public data for everyone)
+    "incidents/map/": Row(200, 200, 200, 200, 200),
+    "incidents/map.json": Row(200, 200, 200, 200, 200),
+    "incidents/timeline/": Row(200, 200, 200, 200, 200),
+    # end issue 14
     "api/v1/": Row(200, 200, 200, 200, 200),
     "api/v1/<drf_format_suffix:format>": Row(200, 200, 200, 200, 200, url="/api/v1/.json"),
     "api/v1/schema/": Row(200, 200, 200, 200, 200),
