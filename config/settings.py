@@ -350,3 +350,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- law (issue 18) ---
+# Legal provisions and elements (docs/decisions/0012-legal-elements.md): built on cases and
+# sources, used by public and exchange, so it sits between them in INSTALLED_APPS.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("public"), "law")
