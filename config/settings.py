@@ -434,3 +434,8 @@ def _tile_origin(url: str) -> str:
 MAP_TILE_ORIGIN = _tile_origin(MAP_TILE_URL)
 if MAP_TILE_ORIGIN not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(MAP_TILE_ORIGIN)
+
+# --- law (issue 18) ---
+# Legal provisions and elements (docs/decisions/0012-legal-elements.md): built on cases and
+# sources, used by public and exchange, so it sits between them in INSTALLED_APPS.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("public"), "law")
