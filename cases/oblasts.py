@@ -102,11 +102,12 @@ ALIASES: dict[str, str] = {
     "kirovohradska": Oblast.KIROVOHRAD, "kropyvnytskyi": Oblast.KIROVOHRAD,
     "кіровоградська": Oblast.KIROVOHRAD, "кировоградская": Oblast.KIROVOHRAD,
     # Kyiv Oblast (the oblast; "Kyiv" alone is the city)
-    "kyiv oblast": Oblast.KYIV_OBLAST, "kiev": Oblast.KYIV_OBLAST, "kiyv": Oblast.KYIV_OBLAST,
+    "kyiv oblast": Oblast.KYIV_OBLAST, "kiyv oblast": Oblast.KYIV_OBLAST,
     "kyivska": Oblast.KYIV_OBLAST, "kievskaya": Oblast.KYIV_OBLAST,
     "київська": Oblast.KYIV_OBLAST, "киевская": Oblast.KYIV_OBLAST,
     # Kyiv (city)
-    "kyiv": Oblast.KYIV_CITY, "kyiv city": Oblast.KYIV_CITY, "kiev city": Oblast.KYIV_CITY,
+    "kyiv": Oblast.KYIV_CITY, "kiev": Oblast.KYIV_CITY, "kyiv city": Oblast.KYIV_CITY,
+    "kiev city": Oblast.KYIV_CITY,
     "city of kyiv": Oblast.KYIV_CITY, "київ": Oblast.KYIV_CITY, "киев": Oblast.KYIV_CITY,
     "misto kyiv": Oblast.KYIV_CITY,
     # Luhansk
@@ -118,6 +119,7 @@ ALIASES: dict[str, str] = {
     # Mykolaiv
     "mykolaiv": Oblast.MYKOLAIV, "nikolaev": Oblast.MYKOLAIV, "nikolayev": Oblast.MYKOLAIV,
     "mykolaivska": Oblast.MYKOLAIV, "mykolajiv": Oblast.MYKOLAIV, "mykolajiw": Oblast.MYKOLAIV,
+    "mykolayiv": Oblast.MYKOLAIV,
     "миколаївська": Oblast.MYKOLAIV, "николаевская": Oblast.MYKOLAIV,
     # Odesa
     "odesa": Oblast.ODESA, "odessa": Oblast.ODESA, "odeska": Oblast.ODESA,

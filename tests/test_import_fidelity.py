@@ -23,9 +23,8 @@ from sources.models import Source
 from tests.factories import EditorFactory, IncidentFactory, ResearcherFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CIR = load_mapping(
-    (Path(settings.BASE_DIR) / "docs" / "mappings" / "cir_monitor.json").read_bytes()
-)
+MAPPINGS = Path(settings.BASE_DIR) / "docs" / "mappings"
+CIR = load_mapping((MAPPINGS / "cir_monitor.json").read_bytes())
 WAYBACK = (
     "https://web.archive.org/web/20220305123456/https://twitter.com/a/status/1500000000000000001"
 )
@@ -290,6 +289,9 @@ def test_a_date_and_unknown_precision_do_not_go_together_in_the_model():
         ("Sums'ka Oblast", Oblast.SUMY),
         ("Zaporozhye", Oblast.ZAPORIZHZHIA),
         ("Kyiv", Oblast.KYIV_CITY),
+        ("Kiev", Oblast.KYIV_CITY),
+        ("Mykolayiv", Oblast.MYKOLAIV),
+        ("Donets'k", Oblast.DONETSK),
         ("Kyiv Oblast", Oblast.KYIV_OBLAST),
         ("Київська область", Oblast.KYIV_OBLAST),
         ("Харьковская область", Oblast.KHARKIV),
@@ -393,3 +395,31 @@ def test_an_editor_can_still_publish_an_undated_incident_page(client):
     page = client.get(incident.get_absolute_url())
     assert page.status_code == 200
     assert "Date unknown" in page.content.decode()
+
+
+# A second tracker's format -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_viina_mapping_imports_its_shape():
+    mapping = load_mapping((MAPPINGS / "viina.json").read_bytes())
+
+    result = import_incidents(data=(FIXTURES / "viina_like.csv").read_bytes(), mapping=mapping)
+
+    assert not result.errors
+    assert result.counts[Action.CREATE] == 6
+    oblasts = dict(Incident.objects.values_list("external_id", "oblast"))
+    assert oblasts == {
+        "viina:900001": Oblast.CHERNIHIV,
+        "viina:900002": Oblast.KYIV_OBLAST,
+        "viina:900003": Oblast.KYIV_CITY,
+        "viina:900004": Oblast.KHERSON,
+        "viina:900005": Oblast.MYKOLAIV,
+        "viina:900006": Oblast.ZAPORIZHZHIA,
+    }
+    assert Incident.objects.get(external_id="viina:900004").oblast_derived
+    first = Incident.objects.get(external_id="viina:900001")
+    assert first.title == "STRATEGIC_AIRBASE — Nizhyn"
+    assert str(first.occurred_from) == "2022-03-01"
+    assert first.summary == "Вибух на аеродромі"
+    assert first.sources.get().url == "https://example.org/news/1.html"
