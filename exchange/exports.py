@@ -95,8 +95,12 @@ def _attach_related(batch: list[Incident]) -> None:
     ):
         by_id[victim["incident_id"]].export_victims.append(victim)
     links = Source.incidents.through.objects.filter(incident_id__in=by_id).order_by("source_id")
-    for incident_id, source_id, url in links.values_list("incident_id", "source_id", "source__url"):
-        by_id[incident_id].export_sources.append({"id": source_id, "url": url})
+    for incident_id, source_id, url, graphic in links.values_list(
+        "incident_id", "source_id", "source__url", "source__is_graphic"
+    ):
+        by_id[incident_id].export_sources.append(
+            {"id": source_id, "url": url, "is_graphic": graphic}
+        )
 
 
 def iter_incidents(queryset: QuerySet) -> Iterator[Incident]:

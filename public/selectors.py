@@ -164,7 +164,7 @@ def public_incidents_citing(*, source: Source) -> QuerySet[Incident]:
         | Exists(statements.filter(incidents=OuterRef("pk")))
         | Exists(statements.filter(claims__incident=OuterRef("pk")))
     )
-    return Incident.objects.public().filter(cites).order_by("-occurred_from", "-pk")
+    return Incident.objects.public().filter(cites).order_by(*Incident._meta.ordering)
 
 
 def publicly_held_file(*, sha256: str) -> SourceFile | None:

@@ -13,7 +13,9 @@ from sources.models import OfficialStatement, ReportedFigure, Source
 def source_detail(request, pk):
     source = get_object_or_404(Source.objects.visible_to(request.user), pk=pk)
     visible = Incident.objects.visible_to(request.user)
-    incidents = source.incidents.filter(pk__in=visible.values("pk")).order_by("-occurred_from")
+    incidents = source.incidents.filter(pk__in=visible.values("pk")).order_by(
+        *Incident._meta.ordering
+    )
     evidence = (
         ClaimEvidence.objects.filter(source=source, claim__incident__in=visible)
         .select_related("claim__incident")

@@ -168,6 +168,8 @@ def incident_update(
         changed = apply_changes(locked, data, INCIDENT_FIELDS)
         if changed:
             correct = _check_public(by=by, incident=locked, changed=changed, reason=reason)
+            if "oblast" in changed:
+                locked.oblast_derived = False  # a person chose it: no longer derived
             locked.updated_by = by
             bump_version(locked)
             save_validated(locked, by=by, reason=reason)
@@ -179,7 +181,7 @@ def incident_update(
                     record=_("Incident"),
                     changes=describe(before, locked, changed),
                 )
-    for name in (*INCIDENT_FIELDS, "updated_by", "updated_at", "version"):
+    for name in (*INCIDENT_FIELDS, "oblast_derived", "updated_by", "updated_at", "version"):
         setattr(incident, name, getattr(locked, name))
     return incident
 
