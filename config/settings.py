@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "sources",
+    "ledger",
     "public",
     "exchange",
 ]
@@ -350,3 +351,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- ledger (issue 17) ---
+# The transparency log's Ed25519 key: base64 of the 32-byte private key (`manage.py ledger_key`
+# makes one). Unset, a development key is made once in LEDGER_DEV_KEY_FILE; `check --deploy`
+# refuses that (ledger.E001). Changing the key makes every verifier that pinned the old one fail.
+LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "").strip()
+LEDGER_DEV_KEY_FILE = os.environ.get("LEDGER_DEV_KEY_FILE", str(BASE_DIR / ".ledger-dev-key"))
+# RFC 3161 time-stamping authority (empty: no timestamps are requested), e.g.
+# https://freetsa.org/tsr. TSA_CA_FILE: PEM certificates that verify its tokens.
+TSA_URL = os.environ.get("TSA_URL", "").strip()
+TSA_CA_FILE = os.environ.get("TSA_CA_FILE", "").strip()
+TSA_TIMEOUT_SECONDS = env_int("TSA_TIMEOUT_SECONDS", 20)
