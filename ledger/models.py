@@ -72,3 +72,27 @@ class LogState(models.Model):
 
     def __str__(self):
         return f"log of {self.size}"
+
+
+class Timestamp(models.Model):
+    """An RFC 3161 timestamp of a SHA-256 digest: the TSA's whole response, as received.
+
+    ``subject`` names what was stamped ("sourcefile:3", "custody:12", "treehead:40").
+    """
+
+    subject = models.CharField(_("subject"), max_length=100, unique=True)
+    sha256 = models.CharField(_("SHA-256 stamped"), max_length=64)
+    response = models.BinaryField(_("TimeStampResp (DER)"))
+    gen_time = models.DateTimeField(_("time stamped"))
+    tsa_name = models.CharField(_("time-stamping authority"), max_length=500)
+    tsa_url = models.URLField(_("TSA address"), max_length=500)
+    requested_at = models.DateTimeField(_("requested at"))
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("timestamp")
+
+    def __str__(self):
+        return f"{self.subject} at {self.gen_time:%Y-%m-%d %H:%M:%S}"

@@ -4,6 +4,7 @@ Everything here is public: the log holds only what readers were told. Bad input 
 says what was wrong; a log whose stored entries are missing answers 503 ("damaged"), never 500.
 """
 
+import base64
 import json
 
 from django.http import Http404, JsonResponse
@@ -12,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from ledger import log, signing
-from ledger.models import LogEntry
+from ledger import log, signing, timestamps
+from ledger.models import LogEntry, Timestamp
 
 PAGE_SIZE = 1000
 
@@ -61,7 +62,23 @@ def tree_head(request):
     found = log.head(None if tree_size < 0 else tree_size)
     if found is None:
         return _error(_("This log has no tree head of size %(size)d.") % {"size": tree_size}, 404)
-    return JsonResponse({**found.as_json(), "links": _links(request)})
+    return JsonResponse({**found.as_json(), **_head_timestamp(found), "links": _links(request)})
+
+
+def _head_timestamp(head) -> dict:
+    """The head's RFC 3161 token when it was stamped (of SHA-256 of the signed message), and
+    the size of the latest stamped head."""
+    stamp = Timestamp.objects.filter(subject=timestamps.tree_head_subject(head.tree_size)).first()
+    latest = Timestamp.objects.filter(subject__startswith="treehead:").order_by("-pk").first()
+    found = {"latest_timestamped_tree_size": int(latest.subject.split(":")[1]) if latest else None}
+    if stamp is not None:
+        found["rfc3161_timestamp"] = {
+            "sha256_of_signed_message": stamp.sha256,
+            "time": stamp.gen_time.isoformat(),
+            "tsa": stamp.tsa_name,
+            "response_der_base64": base64.b64encode(bytes(stamp.response)).decode(),
+        }
+    return found
 
 
 @require_safe

@@ -193,3 +193,15 @@ def publicly_held_file(*, sha256: str) -> SourceFile | None:
 def files_for_source(*, source: Source, user) -> QuerySet[SourceFile]:
     """The files of ``source`` that ``user`` may see, for ``templates/sources/_files.html``."""
     return SourceFile.objects.visible_to(user).filter(source=source).order_by("pk")
+
+
+def with_timestamps(files) -> list[SourceFile]:
+    """The files, each with ``timestamp``: its RFC 3161 stamp or None (issue 17; one query)."""
+    from ledger.timestamps import for_subjects
+    from sources.timestamps import file_subject
+
+    files = list(files)
+    stamps = for_subjects(file_subject(f.pk) for f in files) if files else {}
+    for source_file in files:
+        source_file.timestamp = stamps.get(file_subject(source_file.pk))
+    return files

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from cases import policy
 from cases.services import record_correction
 from cases.services.records import apply_changes, describe, save_validated
-from sources import transparency
+from ledger import timestamps as ledger_timestamps
+from sources import timestamps, transparency
 from sources.filetypes import ALLOWED_DESCRIPTION, HEAD_BYTES, detect_mime_type
 from sources.models import FileCustodyEvent, OfficialStatement, ReportedFigure, Source, SourceFile
 from sources.normalise import normalise_url
@@ -158,6 +159,7 @@ def source_file_add(
             transparency.log_file_release(
                 source_file, at=now, source_is_public=source_is_public(source)
             )
+            ledger_timestamps.after_commit(timestamps.request_for_file, source_file.pk)
     except Exception as error:
         # Whatever refused the record, its bytes must not stay behind.
         source_file.file.storage.delete(source_file.file.name)
@@ -500,4 +502,5 @@ def _record(
     )
     event.full_clean()
     event.save()
+    ledger_timestamps.after_commit(timestamps.request_for_custody_event, event.pk)
     return event
