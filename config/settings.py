@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "sources",
+    "ledger",
     "public",
     "exchange",
 ]
@@ -439,3 +440,15 @@ if MAP_TILE_ORIGIN not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]:
 # Legal provisions and elements (docs/decisions/0012-legal-elements.md): built on cases and
 # sources, used by public and exchange, so it sits between them in INSTALLED_APPS.
 INSTALLED_APPS.insert(INSTALLED_APPS.index("public"), "law")
+
+# --- ledger (issue 17) ---
+# The transparency log's Ed25519 key: base64 of the 32-byte private key (`manage.py ledger_key`
+# makes one). Unset, a development key is made once in LEDGER_DEV_KEY_FILE; `check --deploy`
+# refuses that (ledger.E001). Changing the key makes every verifier that pinned the old one fail.
+LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "").strip()
+LEDGER_DEV_KEY_FILE = os.environ.get("LEDGER_DEV_KEY_FILE", str(BASE_DIR / ".ledger-dev-key"))
+# RFC 3161 time-stamping authority (empty: no timestamps are requested), e.g.
+# https://freetsa.org/tsr. TSA_CA_FILE: PEM certificates that verify its tokens.
+TSA_URL = os.environ.get("TSA_URL", "").strip()
+TSA_CA_FILE = os.environ.get("TSA_CA_FILE", "").strip()
+TSA_TIMEOUT_SECONDS = env_int("TSA_TIMEOUT_SECONDS", 20)

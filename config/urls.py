@@ -57,4 +57,7 @@ urlpatterns = [
     path("", include("public.source_urls")),
     path("", include("public.file_urls")),
     path("", include("cases.urls")),
+    # issue 17: the public transparency log
+    path("", include("ledger.urls")),
+    path("", include("public.history_urls")),
 ]

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from cases.models import Claim, ClaimEvidence, Incident
 from public.cache import cache_public_page, source_tag, statement_tag
-from public.selectors import correction_entries, files_for_source
+from public.selectors import correction_entries, files_for_source, with_timestamps
 from sources.models import OfficialStatement, ReportedFigure, Source
 
 
@@ -32,7 +32,7 @@ def source_detail(request, pk):
             "incidents": incidents,
             "evidence": evidence,
             "statements": statements,
-            "files": files_for_source(source=source, user=request.user),
+            "files": with_timestamps(files_for_source(source=source, user=request.user)),
             "corrections": correction_entries(source.corrections.all()),
         },
     )

@@ -104,6 +104,10 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         by=f.EditorFactory(username="corrector"),
         at=incident.published_at,
     )
+    # issue 17: the correction as the service would log it, so the log has an entry to show.
+    from cases.transparency import log_correction
+
+    log_correction(correction)
     proposal = CorrectionProposal.objects.create(
         incident=incident,
         what="The summary",

@@ -1,5 +1,6 @@
 """Hardened settings, friendly error pages, the database-outage 503 and login throttling."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -35,6 +36,8 @@ def production_env(**extra: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="tracker.example.org",
+        # issue 17: the transparency log's signing key (ledger.E001 without it).
+        LEDGER_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         **extra,
     )
     return environment

@@ -59,6 +59,9 @@ HIDDEN: list[str] = [
     "/files/{restricted_file.pk}/warning/",
     "/files/{draft_file.pk}/download/",
     "/files/{draft_file.pk}/warning/",
+    # issue 17
+    "/transparency/incidents/{draft.pk}/history.json",
+    "/transparency/incidents/{review.pk}/history.json",
 ]
 
 # Every public endpoint, filled from ``planted`` with str.format. The list is the contract: a
@@ -110,6 +113,11 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/incidents/timeline/",
     "/incidents/timeline/?stack=status",
     # end issue 14
+    # issue 17: the transparency log and public incidents' history as it should log
+    "/transparency/",
+    "/transparency/tree-head.json",
+    "/transparency/entries.json",
+    "/transparency/incidents/{public.pk}/history.json",
 ]
 
 
@@ -258,3 +266,74 @@ def test_restricted_file_bytes_never_served(client, planted, media_root):
         response = client.get(f"/files/{restricted.pk}/{suffix}")
         assert response.status_code == 404
         assert secret not in body_and_headers(response).encode()
+
+
+# --- issue 17: the transparency log holds only what readers were told --------------------------
+
+
+def test_the_log_never_holds_non_public_data(client, planted, editor):
+    """Write through the services everything that could carry a sentinel into the log: a draft's
+    assessed claim, a withheld name and internal notes changed on a public incident, a released
+    file's notes and name, an unpublishing note. Neither the stored log nor any of its pages
+    or proofs holds a sentinel."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from cases import services
+    from ledger.models import LogEntry
+    from sources import services as source_services
+
+    draft_claim = planted["draft"].claims.get()
+    services.claim_change_status(
+        claim=draft_claim,
+        status="verified",
+        rationale=SENTINELS["draft_claim"],
+        methods=["geolocation"],
+        by=editor,
+    )
+    public = planted["public"]
+    victim = public.victims.get()
+    services.victim_update(
+        victim=victim,
+        by=editor,
+        data={"name": SENTINELS["victim"] + "-2", "notes": SENTINELS["victim_note"] + "-2"},
+        reason="Spelling of the name.",
+    )
+    services.incident_update(
+        incident=public,
+        by=editor,
+        data={"summary": "A corrected public summary."},
+        reason="The date was wrong.",
+    )
+    upload = SimpleUploadedFile(
+        f"{SENTINELS['restricted_file']}.png", b"\x89PNG\r\n\x1a\n" + b"\x01" * 64
+    )
+    released = source_services.source_file_add(
+        source=planted["shared"],
+        uploaded=upload,
+        by=editor,
+        is_restricted=False,
+        notes=SENTINELS["file_note"],
+    )
+    claim = public.claims.first()
+    services.claim_change_status(
+        claim=claim, status="verified", rationale="Public rationale.", methods=["other"], by=editor
+    )
+    services.incident_transition(
+        incident=public, action="unpublish", by=editor, note=SENTINELS["draft_summary"]
+    )
+    assert LogEntry.objects.filter(subject=f"sourcefile:{released.pk}").exists()
+    assert LogEntry.objects.count() >= 4
+    stored = "\n".join(LogEntry.objects.values_list("payload", flat=True))
+    leaked = [name for name, sentinel in SENTINELS.items() if sentinel in stored]
+    assert not leaked, leaked
+    assert editor.username not in stored
+    urls = [reverse("ledger:overview"), reverse("ledger:tree_head"), reverse("ledger:entries")]
+    for entry in LogEntry.objects.all():
+        urls += [
+            reverse("ledger:entry", args=[entry.index]),
+            reverse("ledger:entry_json", args=[entry.index]),
+            reverse("ledger:inclusion") + f"?index={entry.index}",
+        ]
+    for url in urls:
+        assert_no_sentinel(client, url)

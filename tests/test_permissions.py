@@ -240,6 +240,26 @@ MATRIX: dict[str, Row] = {
     "admin/jobs/job/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
     "admin/jobs/job/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/jobs/job/<path:object_id>/": Row(302, 302, 302, 302, 302),
+
+    # issue 17: the public transparency log, and public incidents' history as it should log
+    "transparency/": Row(200, 200, 200, 200, 200),
+    "transparency/tree-head.json": Row(200, 200, 200, 200, 200),
+    "transparency/entries.json": Row(200, 200, 200, 200, 200),
+    "transparency/entries/<int:index>/": Row(
+        200, 200, 200, 200, 200, url="/transparency/entries/0/"
+    ),
+    "transparency/entries/<int:index>.json": Row(
+        200, 200, 200, 200, 200, url="/transparency/entries/0.json"
+    ),
+    "transparency/proof/inclusion.json": Row(
+        200, 200, 200, 200, 200, url="/transparency/proof/inclusion.json?index=0"
+    ),
+    "transparency/proof/consistency.json": Row(
+        200, 200, 200, 200, 200, url="/transparency/proof/consistency.json?first=1"
+    ),
+    "transparency/incidents/<int:pk>/history.json": Row(
+        200, 200, 200, 200, 200, url="/transparency/incidents/{incident.pk}/history.json"
+    ),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501

@@ -468,7 +468,8 @@ def test_incident_page_query_budget(client, django_assert_max_num_queries, edito
     statement.incidents.add(incident)
     ReportedFigureFactory.create_batch(3, statement=statement)
     # incident, victims, claims(+statement), evidence(+source), statements(+reported_in),
-    # figures, sources, status changes, publication events
+    # figures, sources, status changes, publication events, corrections, and (issue 17) the
+    # history's log indexes when there is history
     with django_assert_max_num_queries(12):
         response = client.get(incident.get_absolute_url())
     assert response.content.decode().count('class="claim"') == n

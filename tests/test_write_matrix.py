@@ -919,6 +919,21 @@ DOES_NOT_WRITE: dict[str, str] = {
         ],
         "the API is read-only (ReadOnlyModelViewSet): a POST is 405",
     ),
+    # issue 17: the transparency log is written only by the services' hooks (cases.transparency,
+    # sources.transparency); its pages and proofs are GET/HEAD only (require_safe: a POST is 405).
+    **dict.fromkeys(
+        [
+            "transparency/",
+            "transparency/tree-head.json",
+            "transparency/entries.json",
+            "transparency/entries/<int:index>/",
+            "transparency/entries/<int:index>.json",
+            "transparency/proof/inclusion.json",
+            "transparency/proof/consistency.json",
+            "transparency/incidents/<int:pk>/history.json",
+        ],
+        "the transparency log's pages and proofs read only (require_safe: a POST is 405)",
+    ),
 }
 
 

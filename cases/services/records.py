@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import policy
+from cases import policy, transparency
 from cases.models import (
     AllegedVictim,
     Claim,
@@ -103,6 +103,7 @@ def record_correction(*, by, reason: str, record: str, changes: list[dict], **su
     )
     correction.full_clean()
     correction.save()
+    transparency.log_correction(correction)
     return correction
 
 
