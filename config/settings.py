@@ -350,3 +350,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- i18n (issue 15) ---
+# Two interface languages; public pages live under /en/ and /uk/ (config/urls.py), and a reader
+# without a prefix is sent to the language of the cookie, else Accept-Language, else English.
+# Content has its own languages (ru for Russian originals): cases.models.ContentLanguage.
+# docs/decisions/0016-two-languages.md; how to update the catalogue: docs/translating.md.
+LANGUAGES = [("en", "English"), ("uk", "Українська")]
+LANGUAGE_CODE = "en"
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("core.i18n.language_links")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "core.i18n.QueryLanguageMiddleware",
+)

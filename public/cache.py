@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.translation import get_language
 
 VERSION_KEY = "public-pages:version"
 CACHED_APPS = {"cases", "sources"}
@@ -73,7 +74,9 @@ def cache_public_page(view):
         if seconds <= 0 or request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"public-page:{content_version()}:{path}"
+        # The address carries the language (/en/, /uk/); the key says it too, so a page can
+        # never be served in the language of whoever asked first.
+        key = f"public-page:{content_version()}:{get_language()}:{path}"
         hit = cache.get(key)
         if hit is not None:
             content, content_type = hit

@@ -16,5 +16,4 @@ urlpatterns = [
     path("incidents/", views.incident_list, name="incident_list"),
     path("incidents/<slug:slug>/", views.incident_detail, name="incident_detail"),
     path("about/verification/", views.about_verification, name="about_verification"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
