@@ -452,3 +452,16 @@ LEDGER_DEV_KEY_FILE = os.environ.get("LEDGER_DEV_KEY_FILE", str(BASE_DIR / ".led
 TSA_URL = os.environ.get("TSA_URL", "").strip()
 TSA_CA_FILE = os.environ.get("TSA_CA_FILE", "").strip()
 TSA_TIMEOUT_SECONDS = env_int("TSA_TIMEOUT_SECONDS", 20)
+
+# --- i18n (issue 15) ---
+# Two interface languages; public pages live under /en/ and /uk/ (config/urls.py), and a reader
+# without a prefix is sent to the language of the cookie, else Accept-Language, else English.
+# Content has its own languages (ru for Russian originals): cases.models.ContentLanguage.
+# docs/decisions/0016-two-languages.md; how to update the catalogue: docs/translating.md.
+LANGUAGES = [("en", "English"), ("uk", "Українська")]
+LANGUAGE_CODE = "en"
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("core.i18n.language_links")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "core.i18n.QueryLanguageMiddleware",
+)

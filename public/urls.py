@@ -21,5 +21,4 @@ urlpatterns = [
     # end issue 14
     path("incidents/<slug:slug>/", views.incident_detail, name="incident_detail"),
     path("about/verification/", views.about_verification, name="about_verification"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

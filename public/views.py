@@ -89,10 +89,12 @@ def about_verification(request):
 
 def robots_txt(request):
     """Crawlers may read everything public; the admin and the review queue are not for them."""
+    # The review queue lives under each language's prefix (/en/review/, /uk/review/).
+    review = [f"Disallow: /{code}/review/" for code, _name in settings.LANGUAGES]
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        "Disallow: /review/",
+        *review,
         "Allow: /",
         "",
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",

@@ -158,6 +158,6 @@ def test_export_queries_grow_with_chunks_not_rows(client, django_assert_max_num_
 
 def test_list_page_links_to_the_exports_with_its_filters(client):
     IncidentFactory(published=True)
-    html = client.get("/incidents/?oblast=luhansk").content.decode()
+    html = client.get("/en/incidents/?oblast=luhansk").content.decode()
     for url in EXPORTS:
         assert f'href="{url}?oblast=luhansk"' in html

@@ -123,7 +123,7 @@ def test_bad_proxy_header_is_rejected():
 
 
 def test_security_headers_on_public_pages(client):
-    response = client.get("/")
+    response = client.get("/en/")
     csp = response["Content-Security-Policy"]
     for directive in (
         "default-src 'self'",
@@ -221,13 +221,13 @@ def test_404_page_is_friendly(client):
 
 
 def test_403_page_is_friendly(client_for, reader):
-    response = client_for(reader).get("/review/")
+    response = client_for(reader).get("/en/review/")
     assert response.status_code == 403
     assert "You are not allowed to do this" in response.content.decode()
 
 
 def test_400_page_is_friendly(client):
-    response = client.get("/", HTTP_HOST="evil.example.com")
+    response = client.get("/en/", HTTP_HOST="evil.example.com")
     assert response.status_code == 400
     assert "We could not understand that request" in response.content.decode()
 
@@ -259,12 +259,12 @@ def test_database_outage_gives_503_and_the_site_recovers(client_for, editor):
     for user in (None, editor):
         client = client_for(user)
         with mock.patch.object(CursorWrapper, "execute", side_effect=gone):
-            for url in ("/", "/incidents/", incident.get_absolute_url()):
+            for url in ("/en/", "/en/incidents/", incident.get_absolute_url()):
                 response = client.get(url)
                 assert response.status_code == 503, url
                 assert response["Retry-After"]
                 assert "could not connect" not in response.content.decode()
-        assert "Back again" in client.get("/incidents/").content.decode()
+        assert "Back again" in client.get("/en/incidents/").content.decode()
 
 
 def test_database_outage_outside_a_view_is_a_503():

@@ -23,17 +23,17 @@ pytestmark = pytest.mark.django_db
 # fmt: off
 MATRIX: dict[str, Row] = {
     # --- public pages: everyone
-    "": Row(200, 200, 200, 200, 200),
-    "incidents/": Row(200, 200, 200, 200, 200),
-    "incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/incidents/{incident.slug}/"),
-    "about/verification/": Row(200, 200, 200, 200, 200),
-    "sources/<int:pk>/": Row(200, 200, 200, 200, 200, url="/sources/{source.pk}/"),
-    "statements/<int:pk>/": Row(200, 200, 200, 200, 200, url="/statements/{officialstatement.pk}/"),
-    "verify-file/": Row(200, 200, 200, 200, 200),
-    "files/<int:pk>/download/": Row(
-        200, 200, 200, 200, 200, url="/files/{sourcefile.pk}/download/"
+    "en/": Row(200, 200, 200, 200, 200),
+    "en/incidents/": Row(200, 200, 200, 200, 200),
+    "en/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/en/incidents/{incident.slug}/"),
+    "en/about/verification/": Row(200, 200, 200, 200, 200),
+    "en/sources/<int:pk>/": Row(200, 200, 200, 200, 200, url="/en/sources/{source.pk}/"),
+    "en/statements/<int:pk>/": Row(200, 200, 200, 200, 200, url="/en/statements/{officialstatement.pk}/"),  # noqa: E501
+    "en/verify-file/": Row(200, 200, 200, 200, 200),
+    "en/files/<int:pk>/download/": Row(
+        200, 200, 200, 200, 200, url="/en/files/{sourcefile.pk}/download/"
     ),
-    "files/<int:pk>/warning/": Row(200, 200, 200, 200, 200, url="/files/{sourcefile.pk}/warning/"),
+    "en/files/<int:pk>/warning/": Row(200, 200, 200, 200, 200, url="/en/files/{sourcefile.pk}/warning/"),  # noqa: E501
     "health/": Row(200, 200, 200, 200, 200),
     # --- data out: public data for everyone (the API ignores sign-in: public data only)
     "incidents/export.csv": Row(200, 200, 200, 200, 200),
@@ -44,9 +44,9 @@ MATRIX: dict[str, Row] = {
     "sitemap.xml": Row(200, 200, 200, 200, 200),
     "robots.txt": Row(200, 200, 200, 200, 200),
     # issue 14: the pattern pages (public data for everyone)
-    "incidents/map/": Row(200, 200, 200, 200, 200),
-    "incidents/map.json": Row(200, 200, 200, 200, 200),
-    "incidents/timeline/": Row(200, 200, 200, 200, 200),
+    "en/incidents/map/": Row(200, 200, 200, 200, 200),
+    "en/incidents/map.json": Row(200, 200, 200, 200, 200),
+    "en/incidents/timeline/": Row(200, 200, 200, 200, 200),
     # end issue 14
     "api/v1/": Row(200, 200, 200, 200, 200),
     "api/v1/<drf_format_suffix:format>": Row(200, 200, 200, 200, 200, url="/api/v1/.json"),
@@ -81,13 +81,13 @@ MATRIX: dict[str, Row] = {
         200, 200, 200, 200, 200, url="/api/v1/statements/{officialstatement.pk}.json"
     ),
     # --- review queue: editors (a GET on a decision URL is 405)
-    "review/": Row(302, 403, 403, 200, 200),
-    "review/claims/<int:pk>/": Row(302, 405, 405, 405, 405, url="/review/claims/{claim.pk}/"),
-    "review/incidents/<int:pk>/": Row(
-        302, 405, 405, 405, 405, url="/review/incidents/{incident.pk}/"
+    "en/review/": Row(302, 403, 403, 200, 200),
+    "en/review/claims/<int:pk>/": Row(302, 405, 405, 405, 405, url="/en/review/claims/{claim.pk}/"),
+    "en/review/incidents/<int:pk>/": Row(
+        302, 405, 405, 405, 405, url="/en/review/incidents/{incident.pk}/"
     ),
-    "review/proposals/<int:pk>/": Row(
-        302, 405, 405, 405, 405, url="/review/proposals/{correctionproposal.pk}/"
+    "en/review/proposals/<int:pk>/": Row(
+        302, 405, 405, 405, 405, url="/en/review/proposals/{correctionproposal.pk}/"
     ),
     # --- admin site
     "admin/": Row(302, 302, 200, 200, 200),
