@@ -387,3 +387,16 @@ if JOBS_BROKER_URL.startswith("filesystem:"):
 else:
     # A job not acknowledged within an hour (a worker that vanished) is delivered again.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+# Capturing the URLs sources cite (sources/archiving/). A new or changed URL is captured in the
+# background when a source is saved; the fetcher refuses private and loopback addresses unless
+# ARCHIVE_ALLOW_LOOPBACK (tests, a demo page served on this machine).
+ARCHIVE_ON_SAVE = env_bool("ARCHIVE_ON_SAVE", default=True)
+ARCHIVE_USER_AGENT = os.environ.get(
+    "ARCHIVE_USER_AGENT",
+    "CaseTrackerArchiver/1.0 (preserves pages cited as sources; +" + SITE_URL + ")",
+)
+ARCHIVE_TIMEOUT_SECONDS = env_int("ARCHIVE_TIMEOUT_SECONDS", 30)
+ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_BYTES", 50 * 1024 * 1024)
+ARCHIVE_MAX_REDIRECTS = env_int("ARCHIVE_MAX_REDIRECTS", 5)
+ARCHIVE_ALLOW_LOOPBACK = env_bool("ARCHIVE_ALLOW_LOOPBACK", default=False)

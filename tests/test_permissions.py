@@ -235,6 +235,16 @@ MATRIX: dict[str, Row] = {
     "admin/jobs/job/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
     "admin/jobs/job/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/jobs/job/<path:object_id>/": Row(302, 302, 302, 302, 302),
+    # --- admin: captures of cited pages (a GET on the capture URL is 405: it takes a POST)
+    "admin/sources/source/<int:pk>/capture/": Row(
+        302, 302, 405, 405, 405, url="/admin/sources/source/{source.pk}/capture/"
+    ),
+    "admin/sources/sourcecapture/": Row(302, 302, 200, 200, 200),
+    "admin/sources/sourcecapture/add/": Row(302, 302, 403, 403, 403),
+    "admin/sources/sourcecapture/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/sources/sourcecapture/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/sources/sourcecapture/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/sources/sourcecapture/<path:object_id>/": Row(302, 302, 302, 302, 302),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501
