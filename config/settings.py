@@ -400,3 +400,6 @@ ARCHIVE_TIMEOUT_SECONDS = env_int("ARCHIVE_TIMEOUT_SECONDS", 30)
 ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_BYTES", 50 * 1024 * 1024)
 ARCHIVE_MAX_REDIRECTS = env_int("ARCHIVE_MAX_REDIRECTS", 5)
 ARCHIVE_ALLOW_LOOPBACK = env_bool("ARCHIVE_ALLOW_LOOPBACK", default=False)
+# Headless Chromium for a capture's screenshot and PDF; empty turns them off. Without it a
+# capture keeps the WACZ and says so.
+ARCHIVE_CHROMIUM = os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium")

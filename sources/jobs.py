@@ -2,10 +2,12 @@
 
 import logging
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from jobs.errors import Failed, Retryable
 from jobs.registry import register
+from sources.archiving.browser import make_browser
 from sources.archiving.capture import capture_url
 from sources.archiving.fetch import FetchError
 from sources.captures import JOB_KIND, archive_limits, capture_mark, capture_store
@@ -50,4 +52,4 @@ def capture(*, job, capture_id: int) -> dict:
 
 
 def _browser():
-    return None  # Chromium screenshots and PDFs: sources.archiving.browser (next step)
+    return make_browser(settings.ARCHIVE_CHROMIUM) if settings.ARCHIVE_CHROMIUM else None

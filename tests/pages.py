@@ -58,6 +58,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, PAGE, headers=[("Set-Cookie", "session=secret; Path=/")])
         elif path.startswith("/img.png"):
             self.send(200, PNG, "image/png")
+        elif path == "/scripted":
+            # Requests only a browser makes (the fetcher runs no script): to a host name the
+            # archiver never checked, and to an address it never checked.
+            port = server.server_address[1]
+            script = (
+                f'fetch("http://localhost:{port}/secret-by-name");'
+                f'new Image().src = "http://127.0.0.2:{port}/secret-by-address";'
+            ).encode()
+            self.send(
+                200,
+                b"<html><head><title>s</title></head><body><p>Scripted</p>"
+                b"<script>" + script + b"</script></body></html>",
+            )
         elif path == "/redirect":
             self.send(302, headers=[("Location", "/page")])
         elif path == "/loop":
@@ -103,15 +116,15 @@ class Server(http.server.ThreadingHTTPServer):
         pass  # the archiver hanging up mid-answer is expected in these tests
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+        return f"http://{self.server_address[0]}:{self.server_address[1]}{path}"
 
 
 @contextmanager
-def serve():
+def serve(host: str = "127.0.0.1"):
     """A running test server on the first free port of the range; shut down afterwards."""
     for port in PORTS:
         try:
-            server = Server(("127.0.0.1", port))
+            server = Server((host, port))
             break
         except OSError:
             continue

@@ -8,6 +8,8 @@ connection is made.
 import hashlib
 import io
 import ipaddress
+import os
+import struct
 import subprocess
 import sys
 import zipfile
@@ -34,6 +36,7 @@ def pages(settings):
     settings.ARCHIVE_TIMEOUT_SECONDS = 2
     settings.ARCHIVE_MAX_BYTES = 1024 * 1024
     settings.JOBS_RETRY_BACKOFF_SECONDS = 30
+    settings.ARCHIVE_CHROMIUM = ""  # the Chromium tests below turn it on
     with serve() as server:
         yield server
 
@@ -247,6 +250,59 @@ def test_a_source_without_a_url_is_refused_with_a_message(editor):
     with pytest.raises(ValidationError, match="no URL"):
         capture_request(source=SourceFactory(url=""), by=editor)
     assert not SourceCapture.objects.exists() and not Job.objects.exists()
+
+
+# --- Chromium: a full-page screenshot and a PDF -------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def chromium(settings):
+    if not os.access(CHROMIUM, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail("CI installs Chromium: the screenshot and PDF must be tested")
+        pytest.skip("Chromium is not installed")
+    settings.ARCHIVE_CHROMIUM = CHROMIUM
+    return CHROMIUM
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(b"\x89PNG")
+    return struct.unpack(">II", data[16:24])
+
+
+def test_with_chromium_a_capture_has_a_screenshot_and_a_pdf(pages, chromium):
+    capture = captured(SourceFactory(url=pages.url("/page")))
+    assert capture.state == "done", capture.reason
+    files = {f.mime_type: f for f in capture.files.all()}
+    assert set(files) == {"application/wacz", "image/png", "application/pdf"}
+    with files["image/png"].file.open("rb") as png:
+        assert png_size(png.read())[0] == 1280
+    with files["application/pdf"].file.open("rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    detail = files["image/png"].custody_events.get().detail
+    assert "by the archiver, Chrome/" in detail
+    assert "Chrome/" in capture.tools and "warcio" in capture.tools
+    browser_requests = [h for p, h in pages.requests if p == "/page"]
+    assert len(browser_requests) == 2  # the fetcher's and Chromium's
+    assert all(h["User-Agent"].startswith("CaseTrackerArchiver/") for h in browser_requests)
+
+
+def test_chromium_reaches_no_host_or_address_the_fetcher_did_not_check(pages, chromium):
+    with serve("127.0.0.2") as other:
+        capture = captured(SourceFactory(url=pages.url("/scripted")))
+    assert capture.state == "done", capture.reason
+    assert capture.files.filter(mime_type="image/png").exists()
+    assert [p for p, _ in pages.requests].count("/scripted") == 2
+    assert not [p for p, _ in pages.requests if p.startswith("/secret")]
+    assert other.requests == []
+
+
+def test_without_chromium_the_wacz_is_kept_and_the_capture_says_so(pages):
+    capture = captured(SourceFactory(url=pages.url("/page")))
+    assert list(capture.files.values_list("mime_type", flat=True)) == ["application/wacz"]
+    assert "Chromium is not installed: no screenshot or PDF; the WACZ is kept." in capture.notes
 
 
 # --- the admin --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import html
 import re
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sources.archiving.fetch import FetchError, Hop, Limits, fetch
 from sources.archiving.media import embedded_media
@@ -79,12 +80,22 @@ def capture_url(url: str, limits: Limits, *, browser=None) -> Capture:
     capture.artifacts.append(
         Artifact(name="capture.wacz", data=wacz, mime_type="application/wacz", tool=software)
     )
-    if browser is not None:
-        hosts = {h.url.split("/")[2] for h in hops + media_hops}
-        artifacts, notes = browser(page.url, limits, hosts)
+    if browser is None:
+        capture.notes.append("Chromium is not installed: no screenshot or PDF; the WACZ is kept.")
+    else:
+        fetched = hops + media_hops
+        pins = {urlsplit(h.url).hostname: h.address for h in fetched}
+        netlocs = {_netloc(h.url) for h in fetched}
+        artifacts, notes = browser(page.url, limits, pins, netlocs)
         capture.artifacts.extend(artifacts)
         capture.notes.extend(notes)
     return capture
+
+
+def _netloc(url: str) -> str:
+    # Host names only: Chromium's proxy bypass list does not match an IP literal with a port.
+    host = urlsplit(url).hostname or ""
+    return f"[{host}]" if ":" in host else host
 
 
 def _warcio_version() -> str:
