@@ -362,3 +362,60 @@ def test_a_reader_cannot_capture(client_for, reader):
     response = client_for(reader).post(reverse("admin:sources_source_capture", args=[source.pk]))
     assert response.status_code == 302  # to the login page
     assert not SourceCapture.objects.exists()
+
+
+# --- the public source page --------------------------------------------------------------------
+
+
+def test_readers_see_the_preserved_copy_only_once_an_editor_releases_it(
+    pages, client_for, editor, client
+):
+    from tests.factories import IncidentFactory
+
+    source = SourceFactory(url=pages.url("/page"))
+    IncidentFactory(published=True).sources.add(source)
+    capture = captured(source)
+    wacz = capture.files.get()
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "Preserved copy" not in page and wacz.original_name not in page
+    assert client.get(wacz.get_download_url()).status_code == 404
+    staff_page = client_for(editor).get(source.get_absolute_url()).content.decode()
+    assert "Captured on" in staff_page and wacz.original_name in staff_page
+    services.source_file_update(
+        source_file=wacz, by=editor, is_restricted=False, is_graphic=False, notes=wacz.notes
+    )
+    client.logout()
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "Preserved copy" in page and wacz.get_download_url() in page
+    download = client.get(wacz.get_download_url())
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+
+
+def test_staff_see_a_failed_capture_with_its_reason_readers_do_not(pages, client_for, editor):
+    from tests.factories import IncidentFactory
+
+    source = SourceFactory(url=pages.url("/gone"))
+    IncidentFactory(published=True).sources.add(source)
+    captured(source)
+    staff_page = client_for(editor).get(source.get_absolute_url()).content.decode()
+    assert "Capture failed: 404 Not Found" in staff_page and "Retry the capture" in staff_page
+    reader_page = client_for(None).get(source.get_absolute_url()).content.decode()
+    assert "Capture failed" not in reader_page and "Preserved copy" not in reader_page
+
+
+def test_capture_sources_command_queues_the_never_captured_then_the_failed(pages):
+    from django.core.management import call_command
+
+    never = SourceFactory()
+    failed = SourceFactory(url=pages.url("/gone"))
+    captured(failed)
+    SourceFactory(url="")
+    out = io.StringIO()
+    call_command("capture_sources", stdout=out)
+    assert "Queued 1 capture(s)." in out.getvalue()
+    assert never.captures.get().state == "queued"
+    call_command("capture_sources", "--failed", stdout=out)
+    assert failed.captures.count() == 2 and failed.captures.first().state == "queued"
