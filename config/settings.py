@@ -403,3 +403,5 @@ ARCHIVE_ALLOW_LOOPBACK = env_bool("ARCHIVE_ALLOW_LOOPBACK", default=False)
 # Headless Chromium for a capture's screenshot and PDF; empty turns them off. Without it a
 # capture keeps the WACZ and says so.
 ARCHIVE_CHROMIUM = os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium")
+# The admin's import confirm runs as a background job with a progress page (issue 16).
+IMPORT_AS_JOB = env_bool("IMPORT_AS_JOB", default=True)

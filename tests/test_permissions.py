@@ -235,6 +235,10 @@ MATRIX: dict[str, Row] = {
     "admin/jobs/job/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
     "admin/jobs/job/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/jobs/job/<path:object_id>/": Row(302, 302, 302, 302, 302),
+    # --- the import's job page: only the importer's own job (others' are 404)
+    "admin/cases/incident/import/jobs/<int:pk>/": Row(
+        302, 302, 404, 404, 404, url="/admin/cases/incident/import/jobs/{job.pk}/"
+    ),
     # --- admin: captures of cited pages (a GET on the capture URL is 405: it takes a POST)
     "admin/sources/source/<int:pk>/capture/": Row(
         302, 302, 405, 405, 405, url="/admin/sources/source/{source.pk}/capture/"

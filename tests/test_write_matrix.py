@@ -946,6 +946,8 @@ DOES_NOT_WRITE: dict[str, str] = {
     "admin/<url>": "the admin's catch-all: a redirect or a 404",
     "_nested_admin/server-data.js": "django-nested-admin's script data",
     "review/": "the review queue page; its decisions post to review/<kind>/<pk>/",
+    # issue 16
+    "admin/cases/incident/import/jobs/<int:pk>/": "an import job's progress and report; reads only",
     "verify-file/": "checks a SHA-256 given in the query string; reads only",
     **{
         f"admin/{model}/<path:object_id>/history/": "the list of versions; no form"

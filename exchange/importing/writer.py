@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -29,6 +29,15 @@ from sources.models import Source
 from sources.normalise import normalise_url
 
 BATCH = 500
+
+# progress(done, total, stage): how far an import got (issue 16).
+Progress = Callable[[int, int, str], None]
+
+
+def _no_progress(done: int, total: int, stage: str) -> None:
+    pass
+
+
 CHUNK = 900  # ids per IN (…) list: under SQLite's historical limit of 999 parameters
 
 # Hosts whose links are social-media posts; every other link becomes "other" for a person to
@@ -263,11 +272,25 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
 _OWN_KEYS = ["created_by", "updated_by"]
 
 
-def _write(plan: _Plan, *, by, reason: str) -> None:
+def _write(plan: _Plan, *, by, reason: str, progress: Progress) -> None:
     history = {"batch_size": BATCH, "default_user": by, "default_change_reason": reason}
+    total = (
+        len(plan.creates)
+        + len(plan.updates)
+        + len(plan.new_sources)
+        + len(plan.links)
+        + len(plan.claims)
+    )
+    done = 0
+    stage = "Writing records"
+    progress(done, total, stage)
     for incident in plan.creates:
         incident.full_clean(exclude=_OWN_KEYS, validate_unique=False, validate_constraints=False)
-    created = bulk_create_with_history(plan.creates, Incident, **history)
+    created = []
+    for batch in _chunks(plan.creates, BATCH):
+        created += bulk_create_with_history(batch, Incident, **history)
+        done += len(batch)
+        progress(done, total, stage)
     if plan.updates:
         for incident in plan.updates:
             incident.full_clean(
@@ -276,12 +299,16 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
         bulk_update_with_history(
             plan.updates, Incident, [*plan.update_fields, "updated_by", "version"], **history
         )
+        done += len(plan.updates)
+        progress(done, total, stage)
     incident_pks = {**plan.incident_pks, **{i.external_id: i.pk for i in created}}
 
     new_sources = list(plan.new_sources.values())
     for source in new_sources:
         source.full_clean(exclude=_OWN_KEYS, validate_unique=False, validate_constraints=False)
     bulk_create_with_history(new_sources, Source, **history)
+    done += len(new_sources)
+    progress(done, total, stage)
     source_pks = dict(plan.existing_source_ids)
     source_pks.update((key, source.pk) for key, source in plan.new_sources.items())
     for source in plan.graphic_sources:
@@ -298,6 +325,8 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
         batch_size=BATCH,
         ignore_conflicts=True,
     )
+    done += len(plan.links)
+    progress(done, total, stage)
     claims = [
         Claim(incident_id=incident_pks[eid], text=text, claimant=claimant)
         for eid, text, claimant in plan.claims
@@ -305,6 +334,7 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
     for claim in claims:
         claim.full_clean(exclude=["incident"], validate_unique=False, validate_constraints=False)
     bulk_create_with_history(claims, Claim, **history)
+    progress(total, total, stage)
     # Bulk writes bypass the per-save hooks: keep the page cache in step by hand. (Search needs
     # nothing: the database's triggers keep it true, see cases.search.)
     transaction.on_commit(bump_content_version)
@@ -318,6 +348,7 @@ def import_incidents(
     dry_run: bool = False,
     skip_invalid: bool = False,
     filename: str = "",
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import incidents from CSV ``data`` (bytes of a UTF-8 file), in one transaction.
 
@@ -331,7 +362,12 @@ def import_incidents(
     ``by`` is the acting user (None for a command run without ``--user``); it needs
     ``cases.add_incident`` and ``cases.change_incident``. Raises FileError when the file cannot
     be read at all, PermissionDenied when ``by`` may not import.
+
+    ``progress(done, total, stage)`` is called as the work goes on: rows checked of the rows
+    read, then records written of the records to write (the admin's job page shows it; the
+    command a terminal bar).
     """
+    progress = progress or _no_progress
     if by is not None and not (
         by.has_perm("cases.add_incident") and by.has_perm("cases.change_incident")
     ):
@@ -340,7 +376,9 @@ def import_incidents(
     result = ImportResult(sha256=hashlib.sha256(data).hexdigest())
     rows = read_rows(decode(data), mapping)
     result.rows = len(rows)
+    progress(0, len(rows), "Checking rows")
     parsed, result.errors, result.warnings = validate_rows(rows, mapping)
+    progress(len(rows), len(rows), "Checking rows")
     will_write = not dry_run and (skip_invalid or not result.errors)
     reason = (
         f"Imported from {filename or 'a CSV file'} ({mapping.name}, sha256 {result.sha256[:12]})"
@@ -362,7 +400,7 @@ def import_incidents(
         result.links_created = len(plan.links)
         result.claims_created = len(plan.claims)
         if will_write:
-            _write(plan, by=by, reason=reason)
+            _write(plan, by=by, reason=reason, progress=progress)
             result.written = True
     result.warnings.sort(key=lambda e: e.row)
     return result
