@@ -419,3 +419,28 @@ def test_capture_sources_command_queues_the_never_captured_then_the_failed(pages
     assert never.captures.get().state == "queued"
     call_command("capture_sources", "--failed", stdout=out)
     assert failed.captures.count() == 2 and failed.captures.first().state == "queued"
+
+
+def test_query_budget_of_the_source_list_with_captures(
+    client_for, editor, django_assert_max_num_queries
+):
+    for _ in range(3):
+        source = SourceFactory()
+        SourceCapture.objects.create(source=source, url=source.url, state="failed", reason="404")
+    client = client_for(editor)
+    url = reverse("admin:sources_source_changelist")
+    client.get(url)
+    # session, user, (axes), count ×2, the page of sources with their latest capture state
+    # (one subquery), the filter's choices, and the admin's own reads; not one per source.
+    with django_assert_max_num_queries(12) as captured_queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Failed" in response.content.decode()
+    few = len(captured_queries)
+    for _ in range(5):
+        source = SourceFactory()
+        SourceCapture.objects.create(
+            source=source, url=source.url, state="done", captured_at=source.created_at
+        )
+    with django_assert_max_num_queries(few):
+        client.get(url)
