@@ -5,8 +5,9 @@ captures where editors find failures and retry them."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -104,17 +105,17 @@ class SourceCaptureAdminMixin:
                 )
             )
         if obj.url and (capture is None or not capture.is_active):
-            label = (
-                _("Retry the capture")
-                if capture is not None and capture.state == State.FAILED
-                else _("Capture the URL now")
-            )
-            # The change form is the enclosing <form>: formaction posts it (with its CSRF token)
-            # to the capture view instead, which reads nothing else from it.
+            if capture is None:
+                label = _("Capture the URL now")
+            elif capture.state == State.FAILED:
+                label = _("Retry the capture")
+            else:
+                label = _("Capture again")
+            # A link to a small confirmation form: a submit button here would sit inside the
+            # change form and be the one Enter presses.
             parts.append(
                 format_html(
-                    '<button type="submit" class="button" formaction="{}" formmethod="post" '
-                    'name="_capture">{}</button>',
+                    '<a class="button" href="{}">{}</a>',
                     reverse("admin:sources_source_capture", args=[obj.pk]),
                     label,
                 )
@@ -132,11 +133,20 @@ class SourceCaptureAdminMixin:
         return urls + super().get_urls()
 
     def capture_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         source = get_object_or_404(Source, pk=pk)
         if not self.has_change_permission(request, source):
             raise PermissionDenied
+        if request.method != "POST":
+            return TemplateResponse(
+                request,
+                "admin/sources/source/capture_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": _("Capture the URL of this source"),
+                    "source": source,
+                },
+            )
         try:
             capture = capture_request(source=source, by=request.user)
         except (PermissionDenied, ValidationError) as error:

@@ -315,13 +315,15 @@ def test_admin_shows_a_failure_with_its_reason_and_retries_it(pages, client_for,
     page = client.get(reverse("admin:sources_source_change", args=[source.pk])).content.decode()
     assert "Capture failed: 404 Not Found" in page
     assert "Retry the capture" in page
+    assert reverse("admin:sources_source_capture", args=[source.pk]) in page
     listing = client.get(reverse("admin:sources_source_changelist") + "?capture=failed")
     assert source.title in listing.content.decode()
     response = client.post(reverse("admin:sources_source_capture", args=[source.pk]))
     assert response.status_code == 302
     latest = source.captures.first()
     assert (latest.state, latest.requested_by) == ("queued", editor)
-    assert client.get(reverse("admin:sources_source_capture", args=[source.pk])).status_code == 405
+    confirm = client.get(reverse("admin:sources_source_capture", args=[source.pk]))
+    assert confirm.status_code == 200 and "Capture now" in confirm.content.decode()
 
 
 def test_admin_shows_captured_on_with_the_files(pages, client_for, editor):

@@ -239,9 +239,9 @@ MATRIX: dict[str, Row] = {
     "admin/cases/incident/import/jobs/<int:pk>/": Row(
         302, 302, 404, 404, 404, url="/admin/cases/incident/import/jobs/{job.pk}/"
     ),
-    # --- admin: captures of cited pages (a GET on the capture URL is 405: it takes a POST)
+    # --- admin: captures of cited pages (GET: the confirmation form)
     "admin/sources/source/<int:pk>/capture/": Row(
-        302, 302, 405, 405, 405, url="/admin/sources/source/{source.pk}/capture/"
+        302, 302, 200, 200, 200, url="/admin/sources/source/{source.pk}/capture/"
     ),
     "admin/sources/sourcecapture/": Row(302, 302, 200, 200, 200),
     "admin/sources/sourcecapture/add/": Row(302, 302, 403, 403, 403),
