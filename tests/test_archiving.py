@@ -282,8 +282,8 @@ def test_with_chromium_a_capture_has_a_screenshot_and_a_pdf(pages, chromium):
     with files["application/pdf"].file.open("rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
     detail = files["image/png"].custody_events.get().detail
-    assert "by the archiver, Chrome/" in detail
-    assert "Chrome/" in capture.tools and "warcio" in capture.tools
+    assert "by the archiver, headless Chromium (" in detail
+    assert "Chromium" in capture.tools and "warcio" in capture.tools
     browser_requests = [h for p, h in pages.requests if p == "/page"]
     assert len(browser_requests) == 2  # the fetcher's and Chromium's
     assert all(h["User-Agent"].startswith("CaseTrackerArchiver/") for h in browser_requests)

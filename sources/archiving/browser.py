@@ -171,8 +171,8 @@ def screenshot_and_pdf(
     notes = []
     try:
         pipe = _Pipe(command_write, answer_read, deadline)
-        version = pipe.send("Browser.getVersion").get("product", "Chromium")
-        tool = version.replace("HeadlessChrome", "Chromium")
+        product = pipe.send("Browser.getVersion").get("product", "unknown version")
+        tool = f"headless Chromium ({product})"
         target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
