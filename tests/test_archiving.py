@@ -9,6 +9,7 @@ import hashlib
 import io
 import ipaddress
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -28,6 +29,20 @@ from tests.factories import SourceFactory
 from tests.pages import PNG, serve
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Any Python socket these tests open goes to loopback, or the test fails."""
+    real_connect = socket.socket.connect
+
+    def connect(self, address):
+        if isinstance(address, tuple):
+            host = address[0].split("%")[0]
+            assert ipaddress.ip_address(host).is_loopback, f"a test connected to {host}"
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
 @pytest.fixture
