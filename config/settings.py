@@ -465,3 +465,21 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
     "core.i18n.QueryLanguageMiddleware",
 )
+
+# Capturing the URLs sources cite (sources/archiving/). A new or changed URL is captured in the
+# background when a source is saved; the fetcher refuses private and loopback addresses unless
+# ARCHIVE_ALLOW_LOOPBACK (tests, a demo page served on this machine).
+ARCHIVE_ON_SAVE = env_bool("ARCHIVE_ON_SAVE", default=True)
+ARCHIVE_USER_AGENT = os.environ.get(
+    "ARCHIVE_USER_AGENT",
+    "CaseTrackerArchiver/1.0 (preserves pages cited as sources; +" + SITE_URL + ")",
+)
+ARCHIVE_TIMEOUT_SECONDS = env_int("ARCHIVE_TIMEOUT_SECONDS", 30)
+ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_BYTES", 50 * 1024 * 1024)
+ARCHIVE_MAX_REDIRECTS = env_int("ARCHIVE_MAX_REDIRECTS", 5)
+ARCHIVE_ALLOW_LOOPBACK = env_bool("ARCHIVE_ALLOW_LOOPBACK", default=False)
+# Headless Chromium for a capture's screenshot and PDF; empty turns them off. Without it a
+# capture keeps the WACZ and says so.
+ARCHIVE_CHROMIUM = os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium")
+# The admin's import confirm runs as a background job with a progress page (issue 16).
+IMPORT_AS_JOB = env_bool("IMPORT_AS_JOB", default=True)

@@ -9,10 +9,10 @@ from django.contrib import admin
 
 from cases.admin import IncidentAdmin
 from cases.models import Incident
-from exchange.importing.admin_views import IncidentImportAdminMixin
+from exchange.importing.admin_views import ImportJobMixin, IncidentImportAdminMixin
 
 
-class IncidentWithImportAdmin(IncidentImportAdminMixin, IncidentAdmin):
+class IncidentWithImportAdmin(ImportJobMixin, IncidentImportAdminMixin, IncidentAdmin):
     pass
 
 

@@ -80,6 +80,22 @@ class Job(models.Model):
     def get_absolute_url(self):
         return reverse("admin:jobs_job_change", args=[self.pk])
 
+    @staticmethod
+    def progress_cache_key(pk: int) -> str:
+        return f"jobs:progress:{pk}"
+
+    def with_live_progress(self) -> "Job":
+        """This job with the progress its worker last reported (the cache is ahead of the row
+        while the worker's transaction is open)."""
+        from django.core.cache import cache
+
+        if self.is_active:
+            live = cache.get(self.progress_cache_key(self.pk))
+            if live:
+                for name, value in live.items():
+                    setattr(self, name, value)
+        return self
+
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES

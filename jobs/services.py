@@ -14,6 +14,7 @@ retry returns that job instead of a second one.
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -81,8 +82,10 @@ def send(job_id: int, *, countdown: float | None = None) -> bool:
 def progress(job: Job, *, done: int, total: int | None = None, stage: str | None = None) -> None:
     """Report how far ``job`` got (rows done of total, and the stage in words).
 
-    Written straight to the row (one UPDATE, outside any model save) so the admin shows it while
-    the job runs.
+    Written to the row (one UPDATE) and to the shared cache: a job that works inside one long
+    transaction (an import) holds its row's update until it commits, so pages read the cache
+    first (``Job.with_live_progress``). With workers on several machines the cache must be
+    shared (README, "Background jobs").
     """
     fields = {"progress_done": done}
     if total is not None:
@@ -92,6 +95,15 @@ def progress(job: Job, *, done: int, total: int | None = None, stage: str | None
     Job.objects.filter(pk=job.pk).update(**fields)
     for name, value in fields.items():
         setattr(job, name, value)
+    cache.set(
+        Job.progress_cache_key(job.pk),
+        {
+            "progress_done": job.progress_done,
+            "progress_total": job.progress_total,
+            "stage": job.stage,
+        },
+        timeout=24 * 3600,
+    )
 
 
 def requeue_stale(*, older_than_seconds: int = 300) -> list[int]:

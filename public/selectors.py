@@ -205,3 +205,30 @@ def with_timestamps(files) -> list[SourceFile]:
     for source_file in files:
         source_file.timestamp = stamps.get(file_subject(source_file.pk))
     return files
+
+
+# issue 16
+def preserved_copy(*, source: Source, user) -> dict | None:
+    """The source's latest capture for ``templates/sources/_capture.html``.
+
+    Readers get only a finished capture, with only its files released to them (none: nothing
+    shown). Staff who may view captures also get a pending or failed one, with its reason.
+    """
+    from sources.models import SourceCapture
+
+    staff = user.is_active and user.has_perm("sources.view_sourcecapture")
+    captures = SourceCapture.objects.filter(source=source)
+    if not staff:
+        captures = captures.filter(state=SourceCapture.State.DONE)
+    capture = captures.order_by("-requested_at", "-pk").first()
+    if capture is None:
+        return None
+    files = list(SourceFile.objects.visible_to(user).filter(captures=capture).order_by("pk"))
+    if not staff and not files:
+        return None
+    return {
+        "capture": capture,
+        "files": files,
+        "staff": staff,
+        "can_retry": user.has_perm("sources.change_source"),
+    }

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from cases.models import Claim, ClaimEvidence, Incident
 from public.cache import cache_public_page, source_tag, statement_tag
-from public.selectors import correction_entries, files_for_source, with_timestamps
+from public.selectors import correction_entries, files_for_source, preserved_copy, with_timestamps
 from sources.models import OfficialStatement, ReportedFigure, Source
 
 
@@ -34,6 +34,7 @@ def source_detail(request, pk):
             "statements": statements,
             "files": with_timestamps(files_for_source(source=source, user=request.user)),
             "corrections": correction_entries(source.corrections.all()),
+            "preserved": preserved_copy(source=source, user=request.user),  # issue 16
         },
     )
 

@@ -15,6 +15,7 @@ from core.admin_base import (
     UserFormMixin,
 )
 from sources import selectors, services
+from sources.admin_captures import CaptureFilter, SourceCaptureAdminMixin
 from sources.forms import (
     OfficialStatementAdminForm,
     ReportedFigureAdminForm,
@@ -116,7 +117,7 @@ def figure_writes(request, reason: str) -> InlineWrites:
 
 
 @admin.register(Source)
-class SourceAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+class SourceAdmin(SourceCaptureAdminMixin, PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "kind",
@@ -125,8 +126,10 @@ class SourceAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
         "language",
         "is_graphic",
         "n_incidents",
+        "capture_column",  # issue 16
     ]
-    list_filter = ["kind", "is_graphic", "language"]
+    list_filter = ["kind", "is_graphic", "language", CaptureFilter]
+    actions = ["capture_selected"]
     search_fields = ["title", "publisher", "author", "url", "archive_url"]
     search_help_text = _("Title, publisher, author or URL.")
     form = SourceAdminForm
@@ -134,7 +137,7 @@ class SourceAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     # Addresses typed without a scheme are https:// (Django 6's default, asked for today).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "published_on"
-    readonly_fields = ["created_at", "created_by", "updated_at", "cited_by"]
+    readonly_fields = ["created_at", "created_by", "updated_at", "cited_by", "capture_status"]
     fieldsets = [
         (None, {"fields": ["correction_reason"]}),
         (None, {"fields": ["kind", "title", ("publisher", "author"), "language"]}),
@@ -142,6 +145,7 @@ class SourceAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
             _("Where to find it"),
             {"fields": ["url", "archive_url", ("published_on", "accessed_on")]},
         ),
+        SourceCaptureAdminMixin.capture_fieldset,
         (_("Handling"), {"fields": ["is_graphic", "notes", "cited_by"]}),
         (_("Record"), {"fields": [("created_at", "created_by"), "updated_at"]}),
     ]

@@ -355,6 +355,9 @@ class FileCustodyEvent(AppendOnlyModel):
         MARKED_GRAPHIC = "marked_graphic", _("Marked graphic")
         UNMARKED_GRAPHIC = "unmarked_graphic", _("Content warning removed")
         NOTES_CHANGED = "notes_changed", _("Notes changed")
+        # Made by the archiver from the source's URL; the detail names the URL, time, tools
+        # and SHA-256 (issue 16).
+        CAPTURED = "captured", _("Captured from the URL")
 
     # Results a reviewer must act on.
     PROBLEMS = (Action.HASH_MISMATCH, Action.MISSING)
@@ -383,3 +386,77 @@ class FileCustodyEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class SourceCapture(models.Model):
+    """One attempt to preserve a source's URL: its state, the files it made, or why it failed.
+
+    Written only by sources.captures (the capture services and the ``sources.capture`` job).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        # The last attempt met a passing failure (timeout, 5xx); it is tried again.
+        RETRYING = "retrying", _("Waiting to retry")
+        DONE = "done", _("Captured")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING, State.RETRYING)
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="captures", verbose_name=_("source")
+    )
+    url = models.URLField(_("URL"), max_length=2000)
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.QUEUED)
+    # What went wrong, as a short code for filters: http_404, timeout, too_large, refused,
+    # dns, tls, network, redirects, error.
+    failure = models.CharField(_("failure"), max_length=30, blank=True, default="")
+    reason = models.TextField(_("reason"), blank=True, default="")
+    final_url = models.URLField(_("final URL"), max_length=2000, blank=True, default="")
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    tools = models.CharField(_("tools"), max_length=300, blank=True, default="")
+    notes = models.TextField(_("capture notes"), blank=True, default="")
+    files = models.ManyToManyField(
+        SourceFile, blank=True, related_name="captures", verbose_name=_("files")
+    )
+    job = models.ForeignKey(
+        "jobs.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("job"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        get_latest_by = "requested_at"
+        verbose_name = _("capture")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(captured_at__isnull=False),
+                name="capture_done_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["source", "-requested_at"], name="capture_source_latest")]
+
+    def __str__(self):
+        return f"{self.url} ({self.get_state_display()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:sources_sourcecapture_change", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES

@@ -23,6 +23,7 @@ from cases.services import record_correction
 from cases.services.records import apply_changes, describe, save_validated
 from ledger import timestamps as ledger_timestamps
 from sources import timestamps, transparency
+from sources.captures import capture_on_save
 from sources.filetypes import ALLOWED_DESCRIPTION, HEAD_BYTES, detect_mime_type
 from sources.models import FileCustodyEvent, OfficialStatement, ReportedFigure, Source, SourceFile
 from sources.normalise import normalise_url
@@ -358,21 +359,28 @@ def source_create(*, by, data: dict) -> Source:
     source.normalised_url = normalise_url(source.url)
     with transaction.atomic():
         save_validated(source, by=by)
+        capture_on_save(source=source, by=by, url_before="")
     return source
 
 
 def source_update(*, source: Source, by, data: dict, reason: str = "") -> Source:
-    """Change a source; once public records cite it, an editor corrects it with a reason."""
-    return _update(
-        model=Source,
-        obj=source,
-        by=by,
-        data=data,
-        fields=SOURCE_FIELDS,
-        reason=reason,
-        subject="source",
-        is_public=source_is_public,
-    )
+    """Change a source; once public records cite it, an editor corrects it with a reason.
+
+    A changed URL is captured in the background (``ARCHIVE_ON_SAVE``; sources.captures)."""
+    with transaction.atomic():
+        url_before = Source.objects.filter(pk=source.pk).values_list("url", flat=True).first()
+        updated = _update(
+            model=Source,
+            obj=source,
+            by=by,
+            data=data,
+            fields=SOURCE_FIELDS,
+            reason=reason,
+            subject="source",
+            is_public=source_is_public,
+        )
+        capture_on_save(source=updated, by=by, url_before=url_before or "")
+    return updated
 
 
 def source_delete(*, source: Source, by) -> None:

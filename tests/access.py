@@ -75,6 +75,7 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
     from accounts.roles import EDITORS
     from cases.models import Correction, CorrectionProposal
     from jobs.models import Job
+    from sources.models import SourceCapture
     from tests import factories as f
 
     incident = f.IncidentFactory(
@@ -139,4 +140,7 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         "incident_content_type": ContentType.objects.get_for_model(incident),
         # issue 16
         "job": Job.objects.create(kind="sources.capture", label="A background job"),
+        "sourcecapture": SourceCapture.objects.create(
+            source=source, url=source.url, state="failed", failure="http_404", reason="404"
+        ),
     }

@@ -47,3 +47,8 @@ CELERY_BROKER_URL = os.environ.get("JOBS_TEST_REDIS_URL") or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_TASK_DEFAULT_QUEUE = f"jobs-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 JOBS_RETRY_BACKOFF_SECONDS = 1
+# Captures are queued when a test asks for them (tests/test_archiving.py turns this on).
+ARCHIVE_ON_SAVE = False
+# The import tests written before issue 16 confirm in the request; tests/test_import_jobs.py
+# turns the background confirm on.
+IMPORT_AS_JOB = False

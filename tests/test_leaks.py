@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 
 from cases.models import Incident
 from cases.search import refresh_search_vectors
-from sources.models import SourceFile
+from sources.models import SourceCapture, SourceFile
 from tests.factories import (
     AllegedVictimFactory,
     ClaimEvidenceFactory,
@@ -46,6 +46,10 @@ SENTINELS = {
     "restricted_file_note": "SENTINEL-RESTRICTED-FILE-NOTE-2209",
     "draft_file": "SENTINEL-DRAFT-FILE-NAME-7345",
     "file_note": "SENTINEL-FILE-NOTE-8120",
+    # issue 16: captures of a cited URL
+    "capture_reason": "SENTINEL-CAPTURE-FAILURE-4402",
+    "capture_notes": "SENTINEL-CAPTURE-NOTES-9931",
+    "capture_tools": "SENTINEL-CAPTURE-TOOLS-6127",
 }
 
 # Restricted or unpublished records asked for directly: each must be a plain 404 to readers
@@ -162,6 +166,22 @@ def planted(db):
     draft_file = SourceFileFactory(
         source=draft_source, original_name=f"{SENTINELS['draft_file']}.txt"
     )
+    # issue 16: a failed capture of the public source's URL, then one whose file is restricted.
+    SourceCapture.objects.create(
+        source=shared,
+        url=shared.url,
+        state="failed",
+        failure="http_404",
+        reason=SENTINELS["capture_reason"],
+        notes=SENTINELS["capture_notes"],
+    )
+    SourceCapture.objects.create(
+        source=shared,
+        url=shared.url,
+        state="done",
+        captured_at=public.published_at,
+        tools=SENTINELS["capture_tools"],
+    ).files.add(restricted_file)
     refresh_search_vectors()
     return {
         "public": public,

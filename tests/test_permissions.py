@@ -260,6 +260,21 @@ MATRIX: dict[str, Row] = {
     "transparency/incidents/<int:pk>/history.json": Row(
         200, 200, 200, 200, 200, url="/transparency/incidents/{incident.pk}/history.json"
     ),
+
+    # --- the import's job page: only the importer's own job (others' are 404)
+    "admin/cases/incident/import/jobs/<int:pk>/": Row(
+        302, 302, 404, 404, 404, url="/admin/cases/incident/import/jobs/{job.pk}/"
+    ),
+    # --- admin: captures of cited pages (GET: the confirmation form)
+    "admin/sources/source/<int:pk>/capture/": Row(
+        302, 302, 200, 200, 200, url="/admin/sources/source/{source.pk}/capture/"
+    ),
+    "admin/sources/sourcecapture/": Row(302, 302, 200, 200, 200),
+    "admin/sources/sourcecapture/add/": Row(302, 302, 403, 403, 403),
+    "admin/sources/sourcecapture/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/sources/sourcecapture/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/sources/sourcecapture/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/sources/sourcecapture/<path:object_id>/": Row(302, 302, 302, 302, 302),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501

@@ -22,6 +22,7 @@ changes what readers see against the policy fails its row. A refusal the policy 
 is listed in ``KNOWN_DEFECTS`` (strict xfail).
 """
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,7 +46,15 @@ from cases.models import (
     Incident,
     PublicationEvent,
 )
-from sources.models import FileCustodyEvent, OfficialStatement, ReportedFigure, Source, SourceFile
+from jobs.models import Job
+from sources.models import (
+    FileCustodyEvent,
+    OfficialStatement,
+    ReportedFigure,
+    Source,
+    SourceCapture,
+    SourceFile,
+)
 from tests.access import walk_patterns
 from tests.factories import (
     AllegedVictimFactory,
@@ -199,7 +208,7 @@ def make_world(state: str, role: str, researcher: User, editor: User) -> World:
 
 # --- what changed: the database and what a reader sees -----------------------------------------
 
-SNAPSHOT_APPS = {"cases", "sources", "accounts", "auth", "axes"}
+SNAPSHOT_APPS = {"cases", "sources", "accounts", "auth", "axes", "jobs"}
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -836,6 +845,71 @@ ROWS += [
 ]
 
 
+# issue 16: captures of cited pages and background jobs. Queuing a capture is open to whoever
+# may change sources, on any incident: it adds a restricted file readers never see until an
+# editor releases it, so readers see no change and no correction is owed.
+def with_failed_capture(world):
+    world.extra["capture"] = SourceCapture.objects.create(
+        source=world.source,
+        url=world.source.url,
+        state="failed",
+        failure="http_404",
+        reason="404 Not Found",
+    )
+
+
+def with_job(world):
+    world.extra["job"] = Job.objects.create(kind="sources.capture", label="A capture")
+
+
+def captures_of(world) -> int:
+    return SourceCapture.objects.filter(source=world.source, state="queued").count()
+
+
+def admin_action(model: str, action: str, targets: Callable[[World], list]):
+    def post(world, client):
+        return client.post(
+            f"/admin/{model}/",
+            {"action": action, "_selected_action": [obj.pk for obj in targets(world)]},
+        )
+
+    return post
+
+
+# fmt: off
+ROWS += [
+    Row("admin/sources/source/<int:pk>/capture/", "capture the URL now",
+        post_data(lambda w: f"/admin/sources/source/{w.source.pk}/capture/", lambda w: {}),
+        ALWAYS, ALWAYS, check=lambda w: captures_of(w) == 1, visible=False, corrects=False),
+    Row(f"admin/{SOURCE}/", "bulk capture",
+        admin_action(SOURCE, "capture_selected", lambda w: [w.source, w.press]),
+        ALWAYS, ALWAYS, check=lambda w: captures_of(w) == 1, visible=False, corrects=False),
+    Row("admin/sources/sourcecapture/", "retry failed captures",
+        admin_action("sources/sourcecapture", "retry_selected", lambda w: [w.extra["capture"]]),
+        ALWAYS, ALWAYS, check=lambda w: captures_of(w) == 1, visible=False, corrects=False,
+        setup=with_failed_capture),
+    *[
+        dataclasses.replace(row, setup=with_failed_capture)
+        for row in read_only_admin(
+            "sources/sourcecapture",
+            lambda w: w.extra["capture"],
+            lambda w: {"source": w.source.pk, "url": "https://forged.example/", "state": "done"},
+            {"reason": "Rewritten.", "state": "done"},
+        )
+    ],
+    *[
+        dataclasses.replace(row, setup=with_job)
+        for row in read_only_admin(
+            "jobs/job",
+            lambda w: w.extra["job"],
+            {"kind": "sources.capture", "state": "done"},
+            {"state": "done", "reason": "Rewritten."},
+        )
+    ],
+]
+# fmt: on
+
+
 # Patterns that take no POST that writes, each with why.
 READ_ONLY = "reads only: public pages, data out and feeds have no POST handler that writes"
 ADMIN_MODELS = [
@@ -855,6 +929,8 @@ ADMIN_MODELS = [
     "sources/filecustodyevent",
     "sources/officialstatement",
     "sources/reportedfigure",
+    "jobs/job",  # issue 16
+    "sources/sourcecapture",  # issue 16
 ]
 DOES_NOT_WRITE: dict[str, str] = {
     "health/": "a health check; reads only",
@@ -871,6 +947,8 @@ DOES_NOT_WRITE: dict[str, str] = {
     "_nested_admin/server-data.js": "django-nested-admin's script data",
     "en/review/": "the review queue page; its decisions post to review/<kind>/<pk>/",
     "en/verify-file/": "checks a SHA-256 given in the query string; reads only",
+    # issue 16
+    "admin/cases/incident/import/jobs/<int:pk>/": "an import job's progress and report; reads only",
     **{
         f"admin/{model}/<path:object_id>/history/": "the list of versions; no form"
         for model in ADMIN_MODELS

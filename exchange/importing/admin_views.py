@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from exchange.importing.mapping import Mapping, MappingError, load_mapping, shipped_mappings
 from exchange.importing.reader import FileError
 from exchange.importing.writer import ImportResult, import_incidents
+from jobs.models import Job
+from jobs.services import enqueue
 
 SESSION_KEY = "incident_import"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -77,7 +80,7 @@ class ImportForm(forms.Form):
         if choice and not self.errors:
             try:
                 cleaned["mapping_text"] = _mapping_text(choice, cleaned.get("mapping_file"))
-                _mapping_from_text(cleaned["mapping_text"])
+                mapping_from_text(cleaned["mapping_text"])
             except MappingError as error:
                 self.add_error("mapping_file" if choice == UPLOADED else "mapping", str(error))
         return cleaned
@@ -94,7 +97,7 @@ def _mapping_text(choice: str, upload) -> str:
     return shipped_mappings()[choice].read_text(encoding="utf-8")
 
 
-def _mapping_from_text(text: str) -> Mapping | None:
+def mapping_from_text(text: str) -> Mapping | None:
     return load_mapping(text) if text else None
 
 
@@ -114,6 +117,12 @@ class IncidentImportAdminMixin:
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="cases_incident_import",
+            ),
+            # issue 16: the confirmed import runs as a background job; its progress and report
+            path(
+                "import/jobs/<int:pk>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="cases_incident_import_job",
             ),
             *super().get_urls(),
         ]
@@ -155,7 +164,7 @@ class IncidentImportAdminMixin:
         try:
             result = import_incidents(
                 data=data,
-                mapping=_mapping_from_text(mapping_text),
+                mapping=mapping_from_text(mapping_text),
                 by=request.user,
                 dry_run=True,
                 filename=filename,
@@ -177,6 +186,8 @@ class IncidentImportAdminMixin:
         return self._render(request, {"result": result, "confirm": confirm, "filename": filename})
 
     def _confirm(self, request) -> HttpResponse:
+        if settings.IMPORT_AS_JOB:
+            return self._confirm_as_job(request)
         form = ConfirmForm(request.POST)
         pending = request.session.get(SESSION_KEY) or {}
         if not form.is_valid() or not secrets.compare_digest(
@@ -191,7 +202,7 @@ class IncidentImportAdminMixin:
             return HttpResponseRedirect(reverse("admin:cases_incident_import"))
         result: ImportResult = import_incidents(
             data=data,
-            mapping=_mapping_from_text(pending["mapping"]),
+            mapping=mapping_from_text(pending["mapping"]),
             by=request.user,
             skip_invalid=form.cleaned_data["skip_invalid"],
             filename=pending["filename"],
@@ -214,3 +225,53 @@ class IncidentImportAdminMixin:
             },
         )
         return HttpResponseRedirect(reverse("admin:cases_incident_changelist"))
+
+
+# --- issue 16: the confirm step as a background job ----------------------------------------------
+
+
+class ImportJobMixin:
+    """The confirm queues ``exchange.import`` (exchange/jobs.py) and shows its progress page."""
+
+    def _confirm_as_job(self, request) -> HttpResponse:
+        form = ConfirmForm(request.POST)
+        pending = request.session.get(SESSION_KEY) or {}
+        if not form.is_valid() or not secrets.compare_digest(
+            form.cleaned_data["token"], pending.get("token", "")
+        ):
+            messages.error(request, _("That upload has expired; please upload the file again."))
+            return HttpResponseRedirect(reverse("admin:cases_incident_import"))
+        job = enqueue(
+            "exchange.import",
+            payload={
+                "token": pending["token"],
+                "sha256": pending["sha256"],
+                "filename": pending["filename"],
+                "mapping": pending["mapping"],
+                "skip_invalid": form.cleaned_data["skip_invalid"],
+                "user_id": request.user.pk,
+            },
+            key=f"exchange.import:{pending['token']}",
+            label=_("Import of %(file)s") % {"file": pending["filename"]},
+            by=request.user,
+        )
+        del request.session[SESSION_KEY]
+        return HttpResponseRedirect(reverse("admin:cases_incident_import_job", args=[job.pk]))
+
+    def import_job_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        # Someone else's import is not found, as if it did not exist.
+        job = get_object_or_404(Job, pk=pk, kind="exchange.import", requested_by=request.user)
+        job.with_live_progress()
+        return TemplateResponse(
+            request,
+            "admin/cases/incident/import_job.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Import of %(file)s") % {"file": job.payload.get("filename", "")},
+                "job": job,
+                "result": job.result,
+            },
+        )

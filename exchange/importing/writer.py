@@ -29,6 +29,15 @@ from sources.models import Source
 from sources.normalise import normalise_url
 
 BATCH = 500
+
+# progress(done, total, stage): how far an import got (issue 16).
+Progress = Callable[[int, int, str], None]
+
+
+def _no_progress(done: int, total: int, stage: str) -> None:
+    pass
+
+
 CHUNK = 900  # ids per IN (…) list: under SQLite's historical limit of 999 parameters
 
 # Hosts whose links are social-media posts; every other link becomes "other" for a person to
@@ -308,11 +317,25 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
 _OWN_KEYS = ["created_by", "updated_by"]
 
 
-def _write(plan: _Plan, *, by, reason: str) -> None:
+def _write(plan: _Plan, *, by, reason: str, progress: Progress) -> None:
     history = {"batch_size": BATCH, "default_user": by, "default_change_reason": reason}
+    total = (
+        len(plan.creates)
+        + len(plan.updates)
+        + len(plan.new_sources)
+        + len(plan.links)
+        + len(plan.claims)
+    )
+    done = 0
+    stage = "Writing records"
+    progress(done, total, stage)
     for incident in plan.creates:
         incident.full_clean(exclude=_OWN_KEYS, validate_unique=False, validate_constraints=False)
-    created = bulk_create_with_history(plan.creates, Incident, **history)
+    created = []
+    for batch in _chunks(plan.creates, BATCH):
+        created += bulk_create_with_history(batch, Incident, **history)
+        done += len(batch)
+        progress(done, total, stage)
     if plan.updates:
         for incident in plan.updates:
             incident.full_clean(
@@ -321,12 +344,16 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
         bulk_update_with_history(
             plan.updates, Incident, [*plan.update_fields, "updated_by", "version"], **history
         )
+        done += len(plan.updates)
+        progress(done, total, stage)
     incident_pks = {**plan.incident_pks, **{i.external_id: i.pk for i in created}}
 
     new_sources = list(plan.new_sources.values())
     for source in new_sources:
         source.full_clean(exclude=_OWN_KEYS, validate_unique=False, validate_constraints=False)
     bulk_create_with_history(new_sources, Source, **history)
+    done += len(new_sources)
+    progress(done, total, stage)
     source_pks = dict(plan.existing_source_ids)
     source_pks.update((key, source.pk) for key, source in plan.new_sources.items())
     for source in plan.graphic_sources:
@@ -345,6 +372,8 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
         batch_size=BATCH,
         ignore_conflicts=True,
     )
+    done += len(plan.links)
+    progress(done, total, stage)
     claims = [
         Claim(incident_id=incident_pks[eid], text=text, claimant=claimant)
         for eid, text, claimant in plan.claims
@@ -352,6 +381,7 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
     for claim in claims:
         claim.full_clean(exclude=["incident"], validate_unique=False, validate_constraints=False)
     bulk_create_with_history(claims, Claim, **history)
+    progress(total, total, stage)
     # Bulk writes bypass the per-save hooks: keep the page cache in step by hand. (Search needs
     # nothing: the database's triggers keep it true, see cases.search.)
     transaction.on_commit(invalidate_everything)
@@ -365,7 +395,7 @@ def import_incidents(
     dry_run: bool = False,
     skip_invalid: bool = False,
     filename: str = "",
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import incidents from CSV ``data`` (bytes of a UTF-8 file), in one transaction.
 
@@ -380,15 +410,11 @@ def import_incidents(
     ``cases.add_incident`` and ``cases.change_incident``. Raises FileError when the file cannot
     be read at all, PermissionDenied when ``by`` may not import.
 
-    ``progress``, when given, is called as ``progress(stage, done, total)`` with the stages
-    "read", "validated", "planned" and "written" (``total`` is the number of rows), so that a
-    background job can report how far an import has come.
+    ``progress(done, total, stage)`` is called as the work goes on: rows checked of the rows
+    read, then records written of the records to write (the admin's job page shows it; the
+    command a terminal bar).
     """
-
-    def report(stage: str, done: int) -> None:
-        if progress is not None:
-            progress(stage, done, result.rows)
-
+    progress = progress or _no_progress
     if by is not None and not (
         by.has_perm("cases.add_incident") and by.has_perm("cases.change_incident")
     ):
@@ -397,9 +423,9 @@ def import_incidents(
     result = ImportResult(sha256=hashlib.sha256(data).hexdigest())
     rows = read_rows(decode(data), mapping)
     result.rows = len(rows)
-    report("read", 0)
+    progress(0, len(rows), "Checking rows")
     parsed, result.errors, result.warnings = validate_rows(rows, mapping)
-    report("validated", len(parsed))
+    progress(len(rows), len(rows), "Checking rows")
     will_write = not dry_run and (skip_invalid or not result.errors)
     # The history's reason holds 100 characters: the hash first, the names cut to fit.
     reason = (
@@ -408,7 +434,6 @@ def import_incidents(
     reason = reason if len(reason) <= 100 else reason[:99] + "…"
     with transaction.atomic():
         plan = _plan(parsed, by=by, lock=will_write)
-        report("planned", len(plan.outcomes))
         for outcome in plan.outcomes:
             if outcome.action == Action.LOCKED:
                 result.warnings.append(
@@ -424,9 +449,8 @@ def import_incidents(
         result.links_created = len(plan.links)
         result.claims_created = len(plan.claims)
         if will_write:
-            _write(plan, by=by, reason=reason)
+            _write(plan, by=by, reason=reason, progress=progress)
             result.written = True
-            report("written", len(plan.outcomes))
     result.warnings.sort(key=lambda e: e.row)
     return result
 

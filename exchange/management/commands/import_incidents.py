@@ -1,15 +1,43 @@
 """python manage.py import_incidents FILE [--mapping MAPPING] [--dry-run] [--skip-invalid]"""
 
+import argparse
+import sys
 import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from exchange.importing.mapping import MappingError, load_mapping, shipped_mappings
 from exchange.importing.reader import FileError
 from exchange.importing.writer import import_incidents
+
+
+class ProgressBar:
+    """A tqdm bar per stage (rows checked, then records written) on the error stream."""
+
+    def __init__(self, *, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.stage = ""
+
+    def update(self, done: int, total: int, stage: str) -> None:
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = tqdm(total=total, desc=stage, unit="", file=sys.stderr, leave=True)
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 class Command(BaseCommand):
@@ -36,6 +64,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-errors", type=int, default=200, help="How many errors to print (default 200)."
         )
+        parser.add_argument(
+            "--progress",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Show a progress bar (default: when the error stream is a terminal).",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -59,6 +93,10 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user named {options['user']!r}.") from None
         started = time.perf_counter()
+        show = options["progress"]
+        if show is None:
+            show = sys.stderr.isatty()
+        bar = ProgressBar(enabled=show)
         try:
             result = import_incidents(
                 data=path.read_bytes(),
@@ -67,9 +105,12 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
                 filename=path.name,
+                progress=bar.update,
             )
         except (FileError, PermissionDenied) as error:
             raise CommandError(str(error)) from None
+        finally:
+            bar.close()
         elapsed = time.perf_counter() - started
         limit = options["max_errors"]
         for error in result.errors[:limit]:
