@@ -248,10 +248,20 @@ def _dumps(value) -> str:
 
 
 def _stream_array(items: Iterable[dict]) -> Iterator[str]:
+    """The items as JSON separated by commas, a chunk of ``CHUNK_SIZE`` per piece yielded.
+
+    One piece per item made the server write (and the client read) one small packet per
+    incident: about a third of the time of the JSON and GeoJSON exports (issue 21).
+    """
+    pending: list[str] = []
     separator = ""
     for item in items:
-        yield separator + _dumps(item)
-        separator = ",\n"
+        pending.append(_dumps(item))
+        if len(pending) == CHUNK_SIZE:
+            yield separator + ",\n".join(pending)
+            pending, separator = [], ",\n"
+    if pending:
+        yield separator + ",\n".join(pending)
 
 
 def stream_json(incidents: Iterable[Incident], *, filters: dict[str, str]) -> Iterator[str]:
