@@ -29,7 +29,7 @@ def _filters(request) -> dict[str, str]:
 
 
 def incident_export_csv(request):
-    incidents = exports.iter_incidents(_exported_incidents(request))
+    incidents = exports.iter_incidents(_exported_incidents(request), exports.CSV_PARTS)
     return _download(
         exports.stream_csv(incidents), extension="csv", content_type="text/csv; charset=utf-8"
     )
@@ -47,7 +47,7 @@ def incident_export_json(request):
 def incident_export_geojson(request):
     located = _exported_incidents(request).filter(latitude__isnull=False)
     return _download(
-        exports.stream_geojson(exports.iter_incidents(located)),
+        exports.stream_geojson(exports.iter_incidents(located, exports.GEOJSON_PARTS)),
         extension="geojson",
         content_type="application/geo+json",
     )

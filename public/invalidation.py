@@ -32,7 +32,7 @@ from cases.models import (
     Incident,
     PublicationEvent,
 )
-from public.cache import LISTING, incident_tag, invalidate, source_tag, statement_tag
+from public.cache import LISTING, PUBLIC_DATA, incident_tag, invalidate, source_tag, statement_tag
 from sources.models import OfficialStatement, ReportedFigure, Source, SourceFile
 
 # Fields no reader sees: a save that changes only these leaves every page as it was.
@@ -187,6 +187,7 @@ def tags_for(touched: Touched) -> set[str]:
     if not public:
         return tags
     tags |= {incident_tag(slug) for slug in public.values()}
+    tags.add(PUBLIC_DATA)
     if touched.incidents & set(public):
         # The incident itself changed (not only a source it cites): the listings show it, and
         # the pages of its sources and statements show its title and claims.

@@ -57,6 +57,9 @@ def world(db):
         "second source": second_source.get_absolute_url(),
         "statement": statement.get_absolute_url(),
         "about": reverse("cases:about_verification"),
+        "api list": reverse("incident-list"),
+        "api first": reverse("incident-detail", kwargs={"slug": first.slug}),
+        "api second": reverse("incident-detail", kwargs={"slug": second.slug}),
     }
     return {
         "first": first,
@@ -133,6 +136,8 @@ def test_a_claim_decision_invalidates_its_incident_its_sources_and_the_listings_
         "first",
         "first source",
         "statement",
+        "api list",
+        "api first",
     }
     html = client.get(world["pages"]["first"]).content.decode()
     assert "A substantiated denial." in html
@@ -144,7 +149,7 @@ def test_publication_invalidates_the_listings_not_the_other_incidents(
     warm(client, world["pages"])
     with django_capture_on_commit_callbacks(execute=True):
         services.incident_transition(incident=world["draft"], action="publish", by=editor)
-    assert missed(client, world["pages"]) == {"home", "list", "list filtered"}
+    assert missed(client, world["pages"]) == {"home", "list", "list filtered", "api list"}
     assert "Draft in review" in client.get(world["pages"]["list"]).content.decode()
     # The source only the draft cited has become public: its page answers now.
     assert client.get(world["draft_source"].get_absolute_url()).status_code == 200
@@ -161,7 +166,8 @@ def test_a_source_correction_invalidates_the_source_and_the_incidents_citing_it(
             data={"title": "Corrected source title"},
             reason="The headline was misquoted.",
         )
-    assert missed(client, world["pages"]) == {"first", "first source"}
+    # The API's list shows every incident's sources: it goes too; the HTML lists do not.
+    assert missed(client, world["pages"]) == {"first", "first source", "api first", "api list"}
     assert "Corrected source title" in client.get(world["pages"]["first"]).content.decode()
 
 
