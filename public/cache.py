@@ -17,6 +17,7 @@ the worker processes of one machine.
 """
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -25,6 +26,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 TAG_PREFIX = "page-tag:"
 PAGE_PREFIX = "page:"
@@ -123,8 +126,12 @@ def serve_cached(request, tags: Iterable[str], build: Callable, render: Callable
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     if seconds <= 0:
         return build()
-    key = page_key(request, tags)
-    hit = cache.get(key)
+    try:
+        key = page_key(request, tags)
+        hit = cache.get(key)
+    except Exception:  # the cache server is down: readers still get pages, built each time
+        logger.exception("Page cache unavailable; serving %s uncached.", request.path)
+        return build()
     if hit is not None:
         content, headers = hit
         response = HttpResponse(content)
@@ -143,6 +150,10 @@ def serve_cached(request, tags: Iterable[str], build: Callable, render: Callable
             for name, value in response.items()
             if name.lower() not in _DROPPED_HEADERS
         ]
-        cache.set(key, (response.content, headers), seconds)
+        try:
+            cache.set(key, (response.content, headers), seconds)
+        except Exception:
+            logger.exception("Page cache unavailable; %s not stored.", request.path)
+            return response
         response["X-Page-Cache"] = "miss"
     return response

@@ -7,6 +7,7 @@ services (as the admin and the review queue do), then asks every page again and 
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 
 from cases import services
@@ -208,3 +209,29 @@ def test_a_cached_page_is_served_without_queries(client, world, django_assert_nu
     for url in world["pages"].values():
         with django_assert_num_queries(0):
             assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_cache_outage_leaves_pages_and_writes_working(
+    client, world, editor, django_capture_on_commit_callbacks
+):
+    # A Redis nobody answers at (a port of this project's range where nothing listens).
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:8199/0",
+        }
+    }
+    with override_settings(CACHES=down):
+        assert client.get(world["pages"]["first"]).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            services.claim_change_status(
+                claim=world["first_claim"],
+                status="verified",
+                rationale="Saved while the cache was down.",
+                methods=["geolocation"],
+                by=editor,
+            )
+        world["first_claim"].refresh_from_db()
+        assert world["first_claim"].status == "verified"
+        html = client.get(world["pages"]["first"]).content.decode()
+        assert "Saved while the cache was down." in html
