@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= demo-password-2024
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench clean fuzz loadtest
+.PHONY: install run worker test lint format bench clean fuzz loadtest
 
 # Each target installs only what it needs into .venv, once: a stamp file per set of
 # dependencies, redone only when pyproject.toml changes. `make run` needs the site's own
@@ -34,11 +34,18 @@ $(VENV)/.installed-bench: $(VENV)/.installed-run
 	$(BIN)/python -m pip install --quiet ".[bench]"
 	@touch $@
 
-# Development server on the embedded SQLite database, with the demo data loaded.
+# Development server on the embedded SQLite database, with the demo data loaded, and a
+# background-jobs worker beside it on the filesystem queue in .jobs/ (stopped with the server).
 run: $(VENV)/.installed-run
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo --password "$(DEMO_PASSWORD)"
+	DEBUG=1 $(BIN)/celery -A config worker --pool=solo --loglevel=INFO & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The background-jobs worker alone (production runs several; README "Background jobs").
+worker: $(VENV)/.installed-run
+	$(BIN)/celery -A config worker --loglevel=INFO $(WORKER_ARGS)
 
 # The whole suite on both cores (pytest-xdist; PYTEST_WORKERS=0 runs it in one process); set
 # DATABASE_URL to run it against PostgreSQL. The browser tests

@@ -12,6 +12,8 @@ EDITORS = "Editors"
 _ENTRY_MODELS = {
     "cases": ["incident", "allegedvictim", "claim", "claimevidence"],
     "sources": ["source", "officialstatement", "reportedfigure"],
+    # Issue 18: mapping an incident's claims to legal elements is part of entering it.
+    "law": ["incidentprovision", "claimelement"],
 }
 
 # Evidence files are added and flagged, never deleted or replaced by a role (their custody log
@@ -28,6 +30,7 @@ _FILE_PERMISSIONS = {
 _RESEARCHER_DELETABLE = {
     "cases": ["allegedvictim", "claim", "claimevidence"],
     "sources": ["reportedfigure"],
+    "law": ["incidentprovision", "claimelement"],
 }
 
 
@@ -43,9 +46,19 @@ def _codenames(models: dict[str, list[str]], actions: list[str]) -> set[tuple[st
 # Researchers propose corrections to public incidents; editors decide (cases.policy).
 _PROPOSAL_PERMISSIONS = {("cases", "view_correctionproposal"), ("cases", "view_correction")}
 
+# Background jobs (issue 16): both roles see the queue and the captures of cited pages; the
+# rows are written by the job services only.
+_JOB_PERMISSIONS = {("jobs", "view_job"), ("sources", "view_sourcecapture")}
+
+# Legal texts (issue 18): everyone on staff reads them; editors add and amend them; nobody
+# deletes one (incidents are mapped to them, and their codes are stable).
+_LAW_TEXTS = {"law": ["provision", "element"]}
+
 RESEARCHER_PERMISSIONS = (
     _codenames(_ENTRY_MODELS, ["view", "add", "change"])
+    | _codenames(_LAW_TEXTS, ["view"])
     | _PROPOSAL_PERMISSIONS
+    | _JOB_PERMISSIONS
     | _codenames(_RESEARCHER_DELETABLE, ["delete"])
     | _FILE_PERMISSIONS
 )
@@ -54,6 +67,7 @@ EDITOR_PERMISSIONS = (
     RESEARCHER_PERMISSIONS
     | _codenames(_ENTRY_MODELS, ["delete"])
     | {("cases", "verify_claim"), ("cases", "publish_incident"), ("cases", "reveal_identity")}
+    | _codenames(_LAW_TEXTS, ["add", "change"])
 )
 
 ROLE_PERMISSIONS = {RESEARCHERS: RESEARCHER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}

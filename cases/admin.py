@@ -176,7 +176,14 @@ class IncidentAdmin(
         "claims_by_status",
         "updated_at",
     ]
-    list_filter = ["status", "category", "oblast", ClaimStatusFilter, "date_precision"]
+    list_filter = [
+        "status",
+        "category",
+        "oblast",
+        "oblast_derived",
+        ClaimStatusFilter,
+        "date_precision",
+    ]
     search_fields = ["title", "summary", "place_name", "perpetrator", "claims__text", "external_id"]
     search_help_text = _("Title, summary, place, perpetrator, claim text or external id.")
     prepopulated_fields = {"slug": ["title"]}
@@ -192,6 +199,7 @@ class IncidentAdmin(
         "updated_at",
         "updated_by",
         "external_id",
+        "oblast_derived",
     ]
     fieldsets = [
         (None, {"fields": ["correction_reason"], "classes": ["correction"]}),
@@ -201,7 +209,7 @@ class IncidentAdmin(
             _("Where"),
             {
                 "fields": [
-                    ("place_name", "oblast", "country"),
+                    ("place_name", "oblast", "oblast_derived", "country"),
                     ("latitude", "longitude", "location_precision"),
                 ]
             },

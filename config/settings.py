@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "sources",
+    "ledger",
     "public",
     "exchange",
 ]
@@ -351,6 +352,43 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+# --- jobs (issue 16) ---
+# Background jobs on Celery (docs/decisions/0009-background-jobs-and-web-capture.md).
+INSTALLED_APPS += ["jobs"]
+# The queue. Production: a Redis URL (redis://host:6379/0) shared by the web servers and every
+# worker machine. The default needs no server: kombu's filesystem transport in JOBS_QUEUE_DIR,
+# consumed by the worker that `make run` starts beside runserver (`make worker` on its own).
+JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL", "filesystem://")
+JOBS_QUEUE_DIR = Path(os.environ.get("JOBS_QUEUE_DIR", str(BASE_DIR / ".jobs")))
+# A failed attempt that may pass (timeout, 503) is tried again after 30 s, 60 s, 120 s …
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 4)
+JOBS_RETRY_BACKOFF_SECONDS = env_int("JOBS_RETRY_BACKOFF_SECONDS", 30)
+JOBS_RETRY_BACKOFF_MAX_SECONDS = env_int("JOBS_RETRY_BACKOFF_MAX_SECONDS", 3600)
+
+CELERY_BROKER_URL = JOBS_BROKER_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per worker process: a long capture does not hold others back.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Outcomes live on jobs.Job; no result backend to run.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("JOBS_QUEUE", "jobs")
+if JOBS_BROKER_URL.startswith("filesystem:"):
+    _queue = str(JOBS_QUEUE_DIR / "queue")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": _queue,
+        "data_folder_out": _queue,
+        "control_folder": str(JOBS_QUEUE_DIR / "control"),
+        "store_processed": False,
+    }
+    # The folder transport has no broadcast: no remote control of workers.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+else:
+    # A job not acknowledged within an hour (a worker that vanished) is delivered again.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
 # --- perf (issue 21) ---------------------------------------------------------------------------
 # One cache for the pages, their invalidation tags and the API throttle, shared by every worker
 # (docs/decisions/0010-shared-cache-and-precise-invalidation.md). With REDIS_URL (production
@@ -372,3 +410,58 @@ else:
     if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
         CACHES["default"]["BACKEND"] = "core.cache.FileCache"
     CACHES["default"]["KEY_PREFIX"] = _cache_prefix
+
+# --- figures (issue 14) ---
+# The map's tiles (Leaflet, static/vendor/). The CSP's img-src gains exactly this URL's origin,
+# so a reader's browser fetches map images from that host and no other.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+
+def _tile_origin(url: str) -> str:
+    """The CSP source for a tile URL template: its scheme and host ({s} becomes a wildcard)."""
+    if url.startswith("data:"):
+        return "data:"
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if not scheme or not host or "{" in host.replace("{s}", ""):
+        raise ImproperlyConfigured(f"MAP_TILE_URL must be an absolute URL template, not {url!r}")
+    return f"{scheme}://{host.replace('{s}', '*')}"
+
+
+MAP_TILE_ORIGIN = _tile_origin(MAP_TILE_URL)
+if MAP_TILE_ORIGIN not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(MAP_TILE_ORIGIN)
+
+# --- law (issue 18) ---
+# Legal provisions and elements (docs/decisions/0012-legal-elements.md): built on cases and
+# sources, used by public and exchange, so it sits between them in INSTALLED_APPS.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("public"), "law")
+
+# --- ledger (issue 17) ---
+# The transparency log's Ed25519 key: base64 of the 32-byte private key (`manage.py ledger_key`
+# makes one). Unset, a development key is made once in LEDGER_DEV_KEY_FILE; `check --deploy`
+# refuses that (ledger.E001). Changing the key makes every verifier that pinned the old one fail.
+LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "").strip()
+LEDGER_DEV_KEY_FILE = os.environ.get("LEDGER_DEV_KEY_FILE", str(BASE_DIR / ".ledger-dev-key"))
+# RFC 3161 time-stamping authority (empty: no timestamps are requested), e.g.
+# https://freetsa.org/tsr. TSA_CA_FILE: PEM certificates that verify its tokens.
+TSA_URL = os.environ.get("TSA_URL", "").strip()
+TSA_CA_FILE = os.environ.get("TSA_CA_FILE", "").strip()
+TSA_TIMEOUT_SECONDS = env_int("TSA_TIMEOUT_SECONDS", 20)
+
+# --- i18n (issue 15) ---
+# Two interface languages; public pages live under /en/ and /uk/ (config/urls.py), and a reader
+# without a prefix is sent to the language of the cookie, else Accept-Language, else English.
+# Content has its own languages (ru for Russian originals): cases.models.ContentLanguage.
+# docs/decisions/0016-two-languages.md; how to update the catalogue: docs/translating.md.
+LANGUAGES = [("en", "English"), ("uk", "Українська")]
+LANGUAGE_CODE = "en"
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("core.i18n.language_links")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "core.i18n.QueryLanguageMiddleware",
+)

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -6,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from core.health import health
 from exchange.api import ClaimViewSet, IncidentViewSet, SourceViewSet, StatementViewSet, api_docs
+from public import views as public_views
 from public.feeds import ClaimChangeFeed, IncidentFeed
 from public.sitemaps import (
     IncidentSitemap,
@@ -52,9 +54,23 @@ urlpatterns = [
     path("api/v1/", include(api_urlpatterns)),
     path("feeds/", include((feed_urlpatterns, "feeds"))),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # Exports are data with stable, language-neutral addresses, like the API and the feeds.
     path("", include("exchange.urls")),
+    # --- i18n (issue 15) ---
+    # Crawlers look for robots.txt at the root, never under a language.
+    path("robots.txt", public_views.robots_txt, name="robots_txt"),
+    # issue 17: the public transparency log and its proofs keep one language-neutral address, so
+    # outside verifiers (tools/verify_log.py) and pinned monitors never follow a redirect.
+    path("", include("ledger.urls")),
+    path("", include("public.history_urls")),
+]
+
+# The pages people read, under /en/ and /uk/ (docs/decisions/0016-two-languages.md). An old
+# address without the prefix answers with a redirect to the reader's language (LocaleMiddleware:
+# the language cookie, then Accept-Language, then LANGUAGE_CODE).
+urlpatterns += i18n_patterns(
     path("", include("public.urls")),
     path("", include("public.source_urls")),
     path("", include("public.file_urls")),
     path("", include("cases.urls")),
-]
+)

@@ -226,7 +226,7 @@ class ClaimViewSet(PublicReadOnlyViewSet):
 
 def _public_incidents_prefetch() -> Prefetch:
     # A source or statement can also belong to drafts: only public incidents are named.
-    queryset = Incident.objects.public().order_by("-occurred_from", "-pk").only("pk", "slug")
+    queryset = Incident.objects.public().order_by(*Incident._meta.ordering).only("pk", "slug")
     return Prefetch("incidents", queryset=queryset, to_attr="public_incidents")
 
 

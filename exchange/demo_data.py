@@ -298,6 +298,10 @@ INCIDENTS = [
         "date_precision": "month",
         "place_name": "Front line, Zaporizhzhia region (exact place not disclosed)",
         "oblast": "zaporizhzhia",
+        # The report names only the region: the oblast's approximate centre, at oblast precision
+        # (the map draws a 100 km circle, not a point).
+        "latitude": "47.500000",
+        "longitude": "35.800000",
         "location_precision": "oblast",
         "category": "pow_execution",
         "legal_references": (

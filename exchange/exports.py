@@ -99,10 +99,12 @@ def _attach_related(batch: list[Incident], parts: frozenset = FULL) -> None:
             by_id[victim["incident_id"]].export_victims.append(victim)
     if "sources" in parts:
         links = Source.incidents.through.objects.filter(incident_id__in=by_id).order_by("source_id")
-        for incident_id, source_id, url in links.values_list(
-            "incident_id", "source_id", "source__url"
+        for incident_id, source_id, url, graphic in links.values_list(
+            "incident_id", "source_id", "source__url", "source__is_graphic"
         ):
-            by_id[incident_id].export_sources.append({"id": source_id, "url": url})
+            by_id[incident_id].export_sources.append(
+                {"id": source_id, "url": url, "is_graphic": graphic}
+            )
 
 
 def _attach_claims(by_id: dict[int, Incident]) -> None:

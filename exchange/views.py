@@ -1,5 +1,7 @@
 """Downloads of the public incident list: CSV, JSON and GeoJSON, filtered like the list."""
 
+import itertools
+
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -25,14 +27,17 @@ def _download(content, *, extension: str, content_type: str) -> StreamingHttpRes
 
 
 def _filters(request) -> dict[str, str]:
-    return {key: value for key, value in request.GET.items() if key != "page"}
+    return {key: value for key, value in request.GET.items() if key not in ("page", "bom")}
 
 
 def incident_export_csv(request):
+    """``?bom=1`` starts the file with a UTF-8 byte-order mark: spreadsheet programs (Excel)
+    read Cyrillic right only with it."""
     incidents = exports.iter_incidents(_exported_incidents(request), exports.CSV_PARTS)
-    return _download(
-        exports.stream_csv(incidents), extension="csv", content_type="text/csv; charset=utf-8"
-    )
+    rows = exports.stream_csv(incidents)
+    if request.GET.get("bom") == "1":
+        rows = itertools.chain(["\ufeff"], rows)
+    return _download(rows, extension="csv", content_type="text/csv; charset=utf-8")
 
 
 def incident_export_json(request):

@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +27,9 @@ class SortChoices:
     ]
 
     orderings = {
-        NEWEST: ["-occurred_from", "-pk"],
-        OLDEST: ["occurred_from", "pk"],
+        # Undated incidents ("Date unknown") come last either way.
+        NEWEST: [F("occurred_from").desc(nulls_last=True), "-pk"],
+        OLDEST: [F("occurred_from").asc(nulls_last=True), "pk"],
         UPDATED: ["-updated_at", "-pk"],
         VICTIMS: [
             F("victims_max").desc(nulls_last=True),
@@ -49,6 +50,12 @@ class IncidentFilter(django_filters.FilterSet):
     )
     date_to = django_filters.DateFilter(
         label=_("To"), method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # Undated incidents match no date range; readers who want them with the range ask for them.
+    undated = django_filters.BooleanFilter(
+        label=_("Include incidents whose date is unknown"),
+        method="filter_undated",
+        widget=forms.CheckboxInput,
     )
     oblast = django_filters.ChoiceFilter(
         label=_("Oblast"), choices=Oblast.choices, empty_label=_("Any oblast")
@@ -88,12 +95,22 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return search_incidents(queryset, value)
 
+    def _with_undated(self, condition: Q) -> Q:
+        if self.form.cleaned_data.get("undated"):
+            return condition | Q(occurred_from__isnull=True)
+        return condition
+
     def filter_date_from(self, queryset, name, value):
         # Overlap: the incident ends (or, with no end, happens) on or after the start of the range.
-        return queryset.alias(ends=Coalesce("occurred_to", "occurred_from")).filter(ends__gte=value)
+        return queryset.alias(ends=Coalesce("occurred_to", "occurred_from")).filter(
+            self._with_undated(Q(ends__gte=value))
+        )
 
     def filter_date_to(self, queryset, name, value):
-        return queryset.filter(occurred_from__lte=value)
+        return queryset.filter(self._with_undated(Q(occurred_from__lte=value)))
+
+    def filter_undated(self, queryset, name, value):
+        return queryset  # read by the date filters (an undated incident has no date to filter)
 
     def filter_claim_status(self, queryset, name, value):
         return queryset.filter(Exists(Claim.objects.filter(incident=OuterRef("pk"), status=value)))
@@ -130,5 +147,7 @@ class IncidentFilter(django_filters.FilterSet):
         queryset = self.qs
         sort = self.sort_value
         if sort == SortChoices.RELEVANCE:
-            return queryset.order_by(F("rank").desc(), "-occurred_from", "-pk")
+            return queryset.order_by(
+                F("rank").desc(), F("occurred_from").desc(nulls_last=True), "-pk"
+            )
         return queryset.order_by(*SortChoices.orderings[sort])

@@ -17,6 +17,7 @@ from cases.models import (
     PublicationEvent,
     VerificationStatus,
 )
+from ledger import selectors as ledger_selectors
 from public import tallies
 from sources.models import OfficialStatement, ReportedFigure, Source, SourceFile
 
@@ -112,6 +113,7 @@ def incident_history(incident: Incident) -> list[dict]:
                 "to_status": change.to_status,
                 "text": change.rationale,
                 "methods": change.method_labels,
+                "subject": f"claimstatuschange:{change.pk}",
             }
         )
     events = incident.publication_events.filter(action__in=PublicationEvent.PUBLIC_ACTIONS)
@@ -122,28 +124,40 @@ def incident_history(incident: Incident) -> list[dict]:
                 "kind": "publication",
                 "label": event.get_action_display(),
                 "text": event.note if event.action == PublicationEvent.Action.RETRACT else "",
+                "subject": f"publicationevent:{event.pk}",
             }
         )
-    entries.extend(correction_entries(incident.corrections.all()))
+    entries.extend(correction_entries(incident.corrections.all(), log_links=False))
     entries.sort(key=lambda entry: entry["at"])
+    return with_log_links(entries)
+
+
+def with_log_links(entries: list[dict]) -> list[dict]:
+    """Each history entry with ``log_index``: its transparency-log entry, None if not logged
+    (one query)."""
+    indexes = ledger_selectors.indexes_for(entry["subject"] for entry in entries)
+    for entry in entries:
+        entry["log_index"] = indexes.get(entry["subject"])
     return entries
 
 
-def correction_entries(corrections) -> list[dict]:
+def correction_entries(corrections, *, log_links: bool = True) -> list[dict]:
     """Corrections as history entries: when, what record, what changed, and the reason.
 
     ``changes`` hold public values only (the services never store withheld ones).
     """
-    return [
+    entries = [
         {
             "at": correction.at,
             "kind": "correction",
             "record": correction.record,
             "changes": correction.changes,
             "text": correction.reason,
+            "subject": f"correction:{correction.pk}",
         }
         for correction in corrections.order_by("at", "pk")
     ]
+    return with_log_links(entries) if log_links and entries else entries
 
 
 def sources_by_kind(sources) -> list[tuple[str, list[Source]]]:
@@ -164,7 +178,7 @@ def public_incidents_citing(*, source: Source) -> QuerySet[Incident]:
         | Exists(statements.filter(incidents=OuterRef("pk")))
         | Exists(statements.filter(claims__incident=OuterRef("pk")))
     )
-    return Incident.objects.public().filter(cites).order_by("-occurred_from", "-pk")
+    return Incident.objects.public().filter(cites).order_by(*Incident._meta.ordering)
 
 
 def publicly_held_file(*, sha256: str) -> SourceFile | None:
@@ -179,3 +193,15 @@ def publicly_held_file(*, sha256: str) -> SourceFile | None:
 def files_for_source(*, source: Source, user) -> QuerySet[SourceFile]:
     """The files of ``source`` that ``user`` may see, for ``templates/sources/_files.html``."""
     return SourceFile.objects.visible_to(user).filter(source=source).order_by("pk")
+
+
+def with_timestamps(files) -> list[SourceFile]:
+    """The files, each with ``timestamp``: its RFC 3161 stamp or None (issue 17; one query)."""
+    from ledger.timestamps import for_subjects
+    from sources.timestamps import file_subject
+
+    files = list(files)
+    stamps = for_subjects(file_subject(f.pk) for f in files) if files else {}
+    for source_file in files:
+        source_file.timestamp = stamps.get(file_subject(source_file.pk))
+    return files

@@ -15,7 +15,15 @@ from sources.models import OfficialStatement, Source
 
 
 class SiteURLSitemap(Sitemap):
-    """A sitemap whose absolute addresses start with settings.SITE_URL."""
+    """A sitemap whose absolute addresses start with settings.SITE_URL.
+
+    Every page is listed once per language (/en/..., /uk/...), each entry with its hreflang
+    alternates and an x-default (Django's sitemap i18n support).
+    """
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     @property
     def protocol(self) -> str:

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from cases.models import Claim, ClaimEvidence, Incident
 from public.cache import cache_public_page, source_tag, statement_tag
-from public.selectors import correction_entries, files_for_source
+from public.selectors import correction_entries, files_for_source, with_timestamps
 from sources.models import OfficialStatement, ReportedFigure, Source
 
 
@@ -13,7 +13,9 @@ from sources.models import OfficialStatement, ReportedFigure, Source
 def source_detail(request, pk):
     source = get_object_or_404(Source.objects.visible_to(request.user), pk=pk)
     visible = Incident.objects.visible_to(request.user)
-    incidents = source.incidents.filter(pk__in=visible.values("pk")).order_by("-occurred_from")
+    incidents = source.incidents.filter(pk__in=visible.values("pk")).order_by(
+        *Incident._meta.ordering
+    )
     evidence = (
         ClaimEvidence.objects.filter(source=source, claim__incident__in=visible)
         .select_related("claim__incident")
@@ -30,7 +32,7 @@ def source_detail(request, pk):
             "incidents": incidents,
             "evidence": evidence,
             "statements": statements,
-            "files": files_for_source(source=source, user=request.user),
+            "files": with_timestamps(files_for_source(source=source, user=request.user)),
             "corrections": correction_entries(source.corrections.all()),
         },
     )

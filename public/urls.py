@@ -7,14 +7,18 @@ views live (docs/decisions/0007-layout.md).
 
 from django.urls import path
 
-from public import views
+from public import charts, maps, views
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("incidents/", views.incident_list, name="incident_list"),
+    # issue 14: the pattern pages (before the incident page, whose slug would match "map").
+    path("incidents/map/", maps.incident_map, name="incident_map"),
+    path("incidents/map.json", maps.incident_map_data, name="incident_map_data"),
+    path("incidents/timeline/", charts.incident_timeline, name="incident_timeline"),
+    # end issue 14
     path("incidents/<slug:slug>/", views.incident_detail, name="incident_detail"),
     path("about/verification/", views.about_verification, name="about_verification"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
-from public import jsonld, selectors
+from public import jsonld, maps, selectors
 from public.cache import cache_public_page, incident_tag
 from public.filters import IncidentFilter
 
@@ -68,6 +68,7 @@ def incident_detail(request, slug):
             "history": selectors.incident_history(incident) if incident.is_public else [],
             "permalink": settings.SITE_URL + incident.get_absolute_url(),
             "jsonld": jsonld.incident_jsonld(incident, claims),
+            "small_map": maps.incident_small_map(incident),  # issue 14
         },
     )
 
@@ -88,10 +89,12 @@ def about_verification(request):
 
 def robots_txt(request):
     """Crawlers may read everything public; the admin and the review queue are not for them."""
+    # The review queue lives under each language's prefix (/en/review/, /uk/review/).
+    review = [f"Disallow: /{code}/review/" for code, _name in settings.LANGUAGES]
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        "Disallow: /review/",
+        *review,
         "Allow: /",
         "",
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",

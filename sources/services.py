@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from cases import policy
 from cases.services import record_correction
 from cases.services.records import apply_changes, describe, save_validated
+from ledger import timestamps as ledger_timestamps
+from sources import timestamps, transparency
 from sources.filetypes import ALLOWED_DESCRIPTION, HEAD_BYTES, detect_mime_type
 from sources.models import FileCustodyEvent, OfficialStatement, ReportedFigure, Source, SourceFile
 from sources.normalise import normalise_url
@@ -154,6 +156,10 @@ def source_file_add(
                     "name": original_name,
                 },
             )
+            transparency.log_file_release(
+                source_file, at=now, source_is_public=source_is_public(source)
+            )
+            ledger_timestamps.after_commit(timestamps.request_for_file, source_file.pk)
     except Exception as error:
         # Whatever refused the record, its bytes must not stay behind.
         source_file.file.storage.delete(source_file.file.name)
@@ -245,12 +251,16 @@ def source_file_update(
         locked.full_clean()
         locked.save()
         for action, detail in events:
-            _record(
+            event = _record(
                 source_file=locked,
                 action=action,
                 by=by,
                 detail=f"{detail} {why}".strip(),
             )
+            if action == Action.RELEASED:
+                transparency.log_file_release(
+                    locked, at=event.at, source_is_public=source_is_public(locked.source)
+                )
     source_file.is_restricted, source_file.is_graphic = is_restricted, is_graphic
     source_file.notes = notes
     return source_file
@@ -492,4 +502,5 @@ def _record(
     )
     event.full_clean()
     event.save()
+    ledger_timestamps.after_commit(timestamps.request_for_custody_event, event.pk)
     return event

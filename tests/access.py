@@ -74,6 +74,7 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
 
     from accounts.roles import EDITORS
     from cases.models import Correction, CorrectionProposal
+    from jobs.models import Job
     from tests import factories as f
 
     incident = f.IncidentFactory(
@@ -103,6 +104,10 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         by=f.EditorFactory(username="corrector"),
         at=incident.published_at,
     )
+    # issue 17: the correction as the service would log it, so the log has an entry to show.
+    from cases.transparency import log_correction
+
+    log_correction(correction)
     proposal = CorrectionProposal.objects.create(
         incident=incident,
         what="The summary",
@@ -132,4 +137,6 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         "accesslog": AccessLog.objects.create(**attempt),
         "accessfailurelog": AccessFailureLog.objects.create(**attempt),
         "incident_content_type": ContentType.objects.get_for_model(incident),
+        # issue 16
+        "job": Job.objects.create(kind="sources.capture", label="A background job"),
     }

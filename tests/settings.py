@@ -4,6 +4,10 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ["DEBUG"] = "0"  # an exported DEBUG=1 must not change what the tests test
+# Tests never load map tiles from the internet: a blank tile (issue 14).
+os.environ["MAP_TILE_URL"] = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import STORAGES  # noqa: E402
@@ -35,3 +39,11 @@ SECURE_SSL_REDIRECT = False
 # pages would leak between tests; the cache has its own tests, which turn it on.
 PUBLIC_PAGE_CACHE_SECONDS = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background jobs (issue 16): messages go to memory unless a test starts a real worker on
+# Redis (tests/test_jobs.py, JOBS_TEST_REDIS_URL); each xdist worker has its own queue name so
+# two test processes never take each other's jobs.
+CELERY_BROKER_URL = os.environ.get("JOBS_TEST_REDIS_URL") or "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_TASK_DEFAULT_QUEUE = f"jobs-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+JOBS_RETRY_BACKOFF_SECONDS = 1

@@ -44,33 +44,33 @@ def test_publication_and_admin_edits_invalidate_the_list(
     client, editor, django_capture_on_commit_callbacks
 ):
     incident = IncidentFactory(status=Incident.Status.IN_REVIEW, title="Newly published")
-    assert "Newly published" not in client.get("/incidents/").content.decode()
+    assert "Newly published" not in client.get("/en/incidents/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         services.incident_transition(incident=incident, action="publish", by=editor)
-    assert "Newly published" in client.get("/incidents/").content.decode()
+    assert "Newly published" in client.get("/en/incidents/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         incident.title = "Corrected title"
         incident.save()
-    assert "Corrected title" in client.get("/incidents/").content.decode()
+    assert "Corrected title" in client.get("/en/incidents/").content.decode()
 
 
 def test_staff_are_never_served_from_the_cache(client, researcher):
     draft = IncidentFactory(title="Staff-only draft")
-    assert "Data entry" not in client.get("/incidents/").content.decode()  # cached, anonymous
+    assert "Data entry" not in client.get("/en/incidents/").content.decode()  # cached, anonymous
     client.force_login(researcher)
     # Staff get their own page (with the link to the admin) and previews of drafts.
-    assert "Data entry" in client.get("/incidents/").content.decode()
+    assert "Data entry" in client.get("/en/incidents/").content.decode()
     assert "Staff-only draft" in client.get(draft.get_absolute_url()).content.decode()
     client.logout()
-    assert "Data entry" not in client.get("/incidents/").content.decode()
+    assert "Data entry" not in client.get("/en/incidents/").content.decode()
     assert client.get(draft.get_absolute_url()).status_code == 404
 
 
 def test_query_strings_are_cached_separately(client):
     IncidentFactory(published=True, title="In Luhansk", oblast="luhansk")
     IncidentFactory(published=True, title="In Kharkiv", oblast="kharkiv")
-    assert "In Kharkiv" not in client.get("/incidents/?oblast=luhansk").content.decode()
-    assert "In Luhansk" not in client.get("/incidents/?oblast=kharkiv").content.decode()
+    assert "In Kharkiv" not in client.get("/en/incidents/?oblast=luhansk").content.decode()
+    assert "In Luhansk" not in client.get("/en/incidents/?oblast=kharkiv").content.decode()
 
 
 def test_custody_log_entries_do_not_empty_the_cache(

@@ -132,7 +132,9 @@ def test_json_victims_as_the_public_sees_them_and_sources(client):
     [item] = json.loads(text)["incidents"]
     assert item["victims"][0]["name"] is None and item["victims"][0]["name_withheld"] is True
     assert item["victims"][1]["name"] == "Known Person"
-    assert item["sources"] == [{"id": source.pk, "url": "https://example.org/report"}]
+    assert item["sources"] == [
+        {"id": source.pk, "url": "https://example.org/report", "is_graphic": False}
+    ]
     [row] = csv_rows(client.get("/incidents/export.csv"))
     assert row["source_urls"] == "https://example.org/report"
 
@@ -156,6 +158,6 @@ def test_export_queries_grow_with_chunks_not_rows(client, django_assert_max_num_
 
 def test_list_page_links_to_the_exports_with_its_filters(client):
     IncidentFactory(published=True)
-    html = client.get("/incidents/?oblast=luhansk").content.decode()
+    html = client.get("/en/incidents/?oblast=luhansk").content.decode()
     for url in EXPORTS:
         assert f'href="{url}?oblast=luhansk"' in html

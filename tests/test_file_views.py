@@ -136,12 +136,12 @@ def test_files_component_lists_hash_size_type_and_link():
 
 # --- /verify-file/ ---------------------------------------------------------------------------
 
-VERIFY = "/verify-file/"
+VERIFY = "/en/verify-file/"
 
 
 def test_verify_page_offers_both_ways_without_inline_script(client):
     html = client.get(VERIFY).content.decode()
-    assert '<form method="get" action="/verify-file/"' in html
+    assert '<form method="get" action="/en/verify-file/"' in html
     assert 'name="sha256"' in html
     assert 'src="/static/js/verify-file.js"' in html
     assert "<script>" not in html and "onclick" not in html

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 # Endpoints that read filters from the query string. Add exports and API lists here, e.g.
 # "/incidents/export.csv", "/api/v1/incidents/".
 QUERY_ENDPOINTS: list[str] = [
-    "/incidents/",
+    "/en/incidents/",
     "/incidents/export.csv",
     "/incidents/export.geojson",
     "/api/v1/incidents/",
@@ -149,7 +149,7 @@ def test_review_claim_posts(client_for, editor, status, methods, rationale, vers
         "rationale": rationale,
         "loaded_version": str(claim.version) if version == "CURRENT" else version,
     }
-    response = client_for(editor).post(f"/review/claims/{claim.pk}/", data)
+    response = client_for(editor).post(f"/en/review/claims/{claim.pk}/", data)
     assert response.status_code in (302, 400)
     after = claim_snapshot(claim)
     new_changes = ClaimStatusChange.objects.count() - counts["cases.ClaimStatusChange"]
@@ -175,7 +175,7 @@ def test_review_incident_posts(client_for, editor, action, note, version):
         "note": note,
         "loaded_version": str(incident.version) if version == "CURRENT" else version,
     }
-    response = client_for(editor).post(f"/review/incidents/{incident.pk}/", data)
+    response = client_for(editor).post(f"/en/review/incidents/{incident.pk}/", data)
     assert response.status_code in (302, 400)
     after = Incident.objects.filter(pk=incident.pk).values().get()
     if response.status_code == 400:

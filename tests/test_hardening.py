@@ -1,5 +1,6 @@
 """Hardened settings, friendly error pages, the database-outage 503 and login throttling."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -35,6 +36,8 @@ def production_env(**extra: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="tracker.example.org",
+        # issue 17: the transparency log's signing key (ledger.E001 without it).
+        LEDGER_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         **extra,
     )
     return environment
@@ -120,7 +123,7 @@ def test_bad_proxy_header_is_rejected():
 
 
 def test_security_headers_on_public_pages(client):
-    response = client.get("/")
+    response = client.get("/en/")
     csp = response["Content-Security-Policy"]
     for directive in (
         "default-src 'self'",
@@ -218,13 +221,13 @@ def test_404_page_is_friendly(client):
 
 
 def test_403_page_is_friendly(client_for, reader):
-    response = client_for(reader).get("/review/")
+    response = client_for(reader).get("/en/review/")
     assert response.status_code == 403
     assert "You are not allowed to do this" in response.content.decode()
 
 
 def test_400_page_is_friendly(client):
-    response = client.get("/", HTTP_HOST="evil.example.com")
+    response = client.get("/en/", HTTP_HOST="evil.example.com")
     assert response.status_code == 400
     assert "We could not understand that request" in response.content.decode()
 
@@ -256,12 +259,12 @@ def test_database_outage_gives_503_and_the_site_recovers(client_for, editor):
     for user in (None, editor):
         client = client_for(user)
         with mock.patch.object(CursorWrapper, "execute", side_effect=gone):
-            for url in ("/", "/incidents/", incident.get_absolute_url()):
+            for url in ("/en/", "/en/incidents/", incident.get_absolute_url()):
                 response = client.get(url)
                 assert response.status_code == 503, url
                 assert response["Retry-After"]
                 assert "could not connect" not in response.content.decode()
-        assert "Back again" in client.get("/incidents/").content.decode()
+        assert "Back again" in client.get("/en/incidents/").content.decode()
 
 
 def test_database_outage_outside_a_view_is_a_503():

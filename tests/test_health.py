@@ -33,4 +33,4 @@ def test_health_refuses_writes(client):
 def test_health_answers_plain_http_probes_when_https_is_enforced(db, client, settings):
     settings.SECURE_SSL_REDIRECT = True  # as in production; the exemption is config's own
     assert client.get("/health/").status_code == 200
-    assert client.get("/incidents/").status_code == 301
+    assert client.get("/en/incidents/").status_code == 301

@@ -270,7 +270,7 @@ def test_cir_mapping_on_a_cir_like_file():
         "row 4, column entry: duplicate id 'cir:UW0003' in the file (also row 5)",
         "row 5, column entry: duplicate id 'cir:UW0003' in the file (also row 4)",
         "row 6, column entry: a value is required",
-        "row 7, column date: a date is required",
+        "row 7, column date: a date is required (or 'unknown' when no source gives one)",
         "row 8, column date: 2024-02-24 is after 2022-11-25; a typo in the year?",
     }
     assert [str(w) for w in result.warnings] == [

@@ -51,34 +51,37 @@ SENTINELS = {
 # Restricted or unpublished records asked for directly: each must be a plain 404 to readers
 # (never 403, which would confirm the record exists).
 HIDDEN: list[str] = [
-    "/incidents/{draft.slug}/",
-    "/incidents/{review.slug}/",
-    "/sources/{draft_source.pk}/",
-    "/statements/{draft_statement.pk}/",
-    "/files/{restricted_file.pk}/download/",
-    "/files/{restricted_file.pk}/warning/",
-    "/files/{draft_file.pk}/download/",
-    "/files/{draft_file.pk}/warning/",
+    "/en/incidents/{draft.slug}/",
+    "/en/incidents/{review.slug}/",
+    "/en/sources/{draft_source.pk}/",
+    "/en/statements/{draft_statement.pk}/",
+    "/en/files/{restricted_file.pk}/download/",
+    "/en/files/{restricted_file.pk}/warning/",
+    "/en/files/{draft_file.pk}/download/",
+    "/en/files/{draft_file.pk}/warning/",
+    # issue 17 (language-neutral addresses)
+    "/transparency/incidents/{draft.pk}/history.json",
+    "/transparency/incidents/{review.pk}/history.json",
 ]
 
 # Every public endpoint, filled from ``planted`` with str.format. The list is the contract: a
 # new public page, export, feed or API endpoint gets a line here.
 PUBLIC_ENDPOINTS: list[str] = [
-    "/",
-    "/incidents/",
-    "/about/verification/",
-    "/verify-file/",
-    "/incidents/{public.slug}/",
-    "/sources/{shared.pk}/",
-    "/statements/{statement.pk}/",
-    "/files/{public_file.pk}/warning/",
-    "/files/{public_file.pk}/download/",
+    "/en/",
+    "/en/incidents/",
+    "/en/about/verification/",
+    "/en/verify-file/",
+    "/en/incidents/{public.slug}/",
+    "/en/sources/{shared.pk}/",
+    "/en/statements/{statement.pk}/",
+    "/en/files/{public_file.pk}/warning/",
+    "/en/files/{public_file.pk}/download/",
     *HIDDEN,
     # Filters that could surface hidden records or their counts.
-    "/incidents/?status=unverified",
-    "/incidents/?oblast=luhansk&category=pow_execution",
-    "/incidents/?victim_status=pow&source_kind=news_article",
-    "/incidents/?sort=oldest",
+    "/en/incidents/?status=unverified",
+    "/en/incidents/?oblast=luhansk&category=pow_execution",
+    "/en/incidents/?victim_status=pow&source_kind=news_article",
+    "/en/incidents/?sort=oldest",
     # Data out: exports (with and without filters), the API, feeds, sitemap, robots.
     "/incidents/export.csv",
     "/incidents/export.json",
@@ -103,6 +106,18 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/feeds/claims.atom",
     "/sitemap.xml",
     "/robots.txt",
+    # issue 14: the map (and its data, filtered), the timeline, the figures
+    "/en/incidents/map/",
+    "/en/incidents/map.json",
+    "/en/incidents/map.json?status=unverified&oblast=luhansk",
+    "/en/incidents/timeline/",
+    "/en/incidents/timeline/?stack=status",
+    # end issue 14
+    # issue 17: the transparency log and public incidents' history as it should log
+    "/transparency/",
+    "/transparency/tree-head.json",
+    "/transparency/entries.json",
+    "/transparency/incidents/{public.pk}/history.json",
 ]
 
 
@@ -127,11 +142,15 @@ def planted(db):
         title=SENTINELS["draft_title"],
         summary=SENTINELS["draft_summary"],
         perpetrator=SENTINELS["draft_perpetrator"],
+        latitude="50.45",  # issue 14: on the map if the gate failed
+        longitude="30.52",
     )
     review = IncidentFactory(
         title=SENTINELS["review_title"],
         summary=SENTINELS["review_summary"],
         status=Incident.Status.IN_REVIEW,
+        latitude="50.46",  # issue 14
+        longitude="30.53",
     )
     draft_claim = ClaimFactory(incident=draft, text=SENTINELS["draft_claim"])
     ClaimFactory(incident=review, text=SENTINELS["review_claim"])
@@ -158,8 +177,13 @@ def planted(db):
     }
 
 
-# Text inputs repeat what the reader typed; that is their input, not our data.
-_ECHOED_INPUT = re.compile(r'<input[^>]*name="(q|perpetrator|sha256)"[^>]*>')
+# issue 14: the list / map / timeline links carry the reader's filters (fixed routes + input).
+_ECHOED_NAV = re.compile(r'<nav class="pattern-nav".*?</nav>', re.S)
+# Text inputs repeat what the reader typed; that is their input, not our data. So do the
+# language switcher's links (the same page and query string in the other language; issue 15).
+_ECHOED_INPUT = re.compile(
+    r'<input[^>]*name="(q|perpetrator|sha256)"[^>]*>|<a href="[^"]*" lang="\w+" hreflang="\w+"'
+)
 
 
 def body_and_headers(response) -> str:
@@ -168,6 +192,7 @@ def body_and_headers(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     text = content.decode(errors="replace")
     text = _ECHOED_INPUT.sub("", text)
+    text = _ECHOED_NAV.sub("", text)
     return text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
 
 
@@ -181,8 +206,8 @@ def search_urls() -> list[str]:
     """Every sentinel as a search and as each text filter."""
     urls = []
     for sentinel in SENTINELS.values():
-        urls += [f"/incidents/?q={sentinel}", f"/incidents/?perpetrator={sentinel}"]
-    urls += [f"/incidents/?q={word}" for word in ("SENTINEL", "sentinel*", "draft", "review")]
+        urls += [f"/en/incidents/?q={sentinel}", f"/en/incidents/?perpetrator={sentinel}"]
+    urls += [f"/en/incidents/?q={word}" for word in ("SENTINEL", "sentinel*", "draft", "review")]
     return urls
 
 
@@ -201,7 +226,7 @@ def test_no_sentinel_on_any_public_endpoint(client_for, request, planted, who):
 def test_search_finds_nothing_hidden(client, planted):
     """Searching for words only hidden records contain finds nothing (and no count of them)."""
     for name in ("draft_title", "draft_summary", "draft_claim", "review_title", "review_claim"):
-        html = client.get(f"/incidents/?q={SENTINELS[name]}").content.decode()
+        html = client.get(f"/en/incidents/?q={SENTINELS[name]}").content.decode()
         assert "0 incidents" in html, name
 
 
@@ -209,7 +234,7 @@ def test_verify_file_is_no_oracle_for_restricted_or_unpublished_files(client, pl
     """A restricted or draft-only file's hash answers exactly like a hash nobody holds."""
 
     def page(sha256: str) -> str:
-        html = client.get(f"/verify-file/?sha256={sha256}").content.decode()
+        html = client.get(f"/en/verify-file/?sha256={sha256}").content.decode()
         return re.sub(re.escape(sha256), "HASH", html, flags=re.IGNORECASE)
 
     never_held = hashlib.sha256(b"never uploaded").hexdigest()
@@ -226,7 +251,7 @@ def test_guessing_file_ids_reveals_only_public_files(client, planted):
     top = SourceFile.objects.order_by("-pk").values_list("pk", flat=True).first()
     for pk in range(1, top + 5):
         for kind in ("download", "warning"):
-            response = client.get(f"/files/{pk}/{kind}/")
+            response = client.get(f"/en/files/{pk}/{kind}/")
             body_and_headers(response)  # reads a download to the end, which closes its file
             assert response.status_code == (200 if pk == public_pk else 404), (pk, kind)
 
@@ -241,9 +266,80 @@ def test_restricted_file_bytes_never_served(client, planted, media_root):
         size=len(secret),
     )
     for suffix in ("download/", "download/?confirmed=1", "warning/"):
-        response = client.get(f"/files/{restricted.pk}/{suffix}")
+        response = client.get(f"/en/files/{restricted.pk}/{suffix}")
         assert response.status_code == 404
         assert secret not in body_and_headers(response).encode()
+
+
+# --- issue 17: the transparency log holds only what readers were told --------------------------
+
+
+def test_the_log_never_holds_non_public_data(client, planted, editor):
+    """Write through the services everything that could carry a sentinel into the log: a draft's
+    assessed claim, a withheld name and internal notes changed on a public incident, a released
+    file's notes and name, an unpublishing note. Neither the stored log nor any of its pages
+    or proofs holds a sentinel."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from cases import services
+    from ledger.models import LogEntry
+    from sources import services as source_services
+
+    draft_claim = planted["draft"].claims.get()
+    services.claim_change_status(
+        claim=draft_claim,
+        status="verified",
+        rationale=SENTINELS["draft_claim"],
+        methods=["geolocation"],
+        by=editor,
+    )
+    public = planted["public"]
+    victim = public.victims.get()
+    services.victim_update(
+        victim=victim,
+        by=editor,
+        data={"name": SENTINELS["victim"] + "-2", "notes": SENTINELS["victim_note"] + "-2"},
+        reason="Spelling of the name.",
+    )
+    services.incident_update(
+        incident=public,
+        by=editor,
+        data={"summary": "A corrected public summary."},
+        reason="The date was wrong.",
+    )
+    upload = SimpleUploadedFile(
+        f"{SENTINELS['restricted_file']}.png", b"\x89PNG\r\n\x1a\n" + b"\x01" * 64
+    )
+    released = source_services.source_file_add(
+        source=planted["shared"],
+        uploaded=upload,
+        by=editor,
+        is_restricted=False,
+        notes=SENTINELS["file_note"],
+    )
+    claim = public.claims.first()
+    services.claim_change_status(
+        claim=claim, status="verified", rationale="Public rationale.", methods=["other"], by=editor
+    )
+    services.incident_transition(
+        incident=public, action="unpublish", by=editor, note=SENTINELS["draft_summary"]
+    )
+    assert LogEntry.objects.filter(subject=f"sourcefile:{released.pk}").exists()
+    assert LogEntry.objects.count() >= 4
+    stored = "\n".join(LogEntry.objects.values_list("payload", flat=True))
+    leaked = [name for name, sentinel in SENTINELS.items() if sentinel in stored]
+    assert not leaked, leaked
+    assert editor.username not in stored
+    urls = [reverse("ledger:overview"), reverse("ledger:tree_head"), reverse("ledger:entries")]
+    for entry in LogEntry.objects.all():
+        urls += [
+            reverse("ledger:entry", args=[entry.index]),
+            reverse("ledger:entry_json", args=[entry.index]),
+            reverse("ledger:inclusion") + f"?index={entry.index}",
+        ]
+    for url in urls:
+        assert_no_sentinel(client, url)
 
 
 # issue 21: with the page cache on, what staff were shown (drafts, previews) never reaches a

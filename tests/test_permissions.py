@@ -23,17 +23,17 @@ pytestmark = pytest.mark.django_db
 # fmt: off
 MATRIX: dict[str, Row] = {
     # --- public pages: everyone
-    "": Row(200, 200, 200, 200, 200),
-    "incidents/": Row(200, 200, 200, 200, 200),
-    "incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/incidents/{incident.slug}/"),
-    "about/verification/": Row(200, 200, 200, 200, 200),
-    "sources/<int:pk>/": Row(200, 200, 200, 200, 200, url="/sources/{source.pk}/"),
-    "statements/<int:pk>/": Row(200, 200, 200, 200, 200, url="/statements/{officialstatement.pk}/"),
-    "verify-file/": Row(200, 200, 200, 200, 200),
-    "files/<int:pk>/download/": Row(
-        200, 200, 200, 200, 200, url="/files/{sourcefile.pk}/download/"
+    "en/": Row(200, 200, 200, 200, 200),
+    "en/incidents/": Row(200, 200, 200, 200, 200),
+    "en/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/en/incidents/{incident.slug}/"),
+    "en/about/verification/": Row(200, 200, 200, 200, 200),
+    "en/sources/<int:pk>/": Row(200, 200, 200, 200, 200, url="/en/sources/{source.pk}/"),
+    "en/statements/<int:pk>/": Row(200, 200, 200, 200, 200, url="/en/statements/{officialstatement.pk}/"),  # noqa: E501
+    "en/verify-file/": Row(200, 200, 200, 200, 200),
+    "en/files/<int:pk>/download/": Row(
+        200, 200, 200, 200, 200, url="/en/files/{sourcefile.pk}/download/"
     ),
-    "files/<int:pk>/warning/": Row(200, 200, 200, 200, 200, url="/files/{sourcefile.pk}/warning/"),
+    "en/files/<int:pk>/warning/": Row(200, 200, 200, 200, 200, url="/en/files/{sourcefile.pk}/warning/"),  # noqa: E501
     "health/": Row(200, 200, 200, 200, 200),
     # --- data out: public data for everyone (the API ignores sign-in: public data only)
     "incidents/export.csv": Row(200, 200, 200, 200, 200),
@@ -43,6 +43,11 @@ MATRIX: dict[str, Row] = {
     "feeds/claims.atom": Row(200, 200, 200, 200, 200),
     "sitemap.xml": Row(200, 200, 200, 200, 200),
     "robots.txt": Row(200, 200, 200, 200, 200),
+    # issue 14: the pattern pages (public data for everyone)
+    "en/incidents/map/": Row(200, 200, 200, 200, 200),
+    "en/incidents/map.json": Row(200, 200, 200, 200, 200),
+    "en/incidents/timeline/": Row(200, 200, 200, 200, 200),
+    # end issue 14
     "api/v1/": Row(200, 200, 200, 200, 200),
     "api/v1/<drf_format_suffix:format>": Row(200, 200, 200, 200, 200, url="/api/v1/.json"),
     "api/v1/schema/": Row(200, 200, 200, 200, 200),
@@ -76,13 +81,13 @@ MATRIX: dict[str, Row] = {
         200, 200, 200, 200, 200, url="/api/v1/statements/{officialstatement.pk}.json"
     ),
     # --- review queue: editors (a GET on a decision URL is 405)
-    "review/": Row(302, 403, 403, 200, 200),
-    "review/claims/<int:pk>/": Row(302, 405, 405, 405, 405, url="/review/claims/{claim.pk}/"),
-    "review/incidents/<int:pk>/": Row(
-        302, 405, 405, 405, 405, url="/review/incidents/{incident.pk}/"
+    "en/review/": Row(302, 403, 403, 200, 200),
+    "en/review/claims/<int:pk>/": Row(302, 405, 405, 405, 405, url="/en/review/claims/{claim.pk}/"),
+    "en/review/incidents/<int:pk>/": Row(
+        302, 405, 405, 405, 405, url="/en/review/incidents/{incident.pk}/"
     ),
-    "review/proposals/<int:pk>/": Row(
-        302, 405, 405, 405, 405, url="/review/proposals/{correctionproposal.pk}/"
+    "en/review/proposals/<int:pk>/": Row(
+        302, 405, 405, 405, 405, url="/en/review/proposals/{correctionproposal.pk}/"
     ),
     # --- admin site
     "admin/": Row(302, 302, 200, 200, 200),
@@ -227,6 +232,34 @@ MATRIX: dict[str, Row] = {
     "admin/sources/reportedfigure/<path:object_id>/delete/": Row(302, 302, 200, 200, 200),
     "admin/sources/reportedfigure/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/sources/reportedfigure/<path:object_id>/": Row(302, 302, 302, 302, 302),
+    # issue 16
+    # --- admin: jobs.job (read-only for both roles)
+    "admin/jobs/job/": Row(302, 302, 200, 200, 200),
+    "admin/jobs/job/add/": Row(302, 302, 403, 403, 403),
+    "admin/jobs/job/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/jobs/job/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/jobs/job/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/jobs/job/<path:object_id>/": Row(302, 302, 302, 302, 302),
+
+    # issue 17: the public transparency log, and public incidents' history as it should log
+    "transparency/": Row(200, 200, 200, 200, 200),
+    "transparency/tree-head.json": Row(200, 200, 200, 200, 200),
+    "transparency/entries.json": Row(200, 200, 200, 200, 200),
+    "transparency/entries/<int:index>/": Row(
+        200, 200, 200, 200, 200, url="/transparency/entries/0/"
+    ),
+    "transparency/entries/<int:index>.json": Row(
+        200, 200, 200, 200, 200, url="/transparency/entries/0.json"
+    ),
+    "transparency/proof/inclusion.json": Row(
+        200, 200, 200, 200, 200, url="/transparency/proof/inclusion.json?index=0"
+    ),
+    "transparency/proof/consistency.json": Row(
+        200, 200, 200, 200, 200, url="/transparency/proof/consistency.json?first=1"
+    ),
+    "transparency/incidents/<int:pk>/history.json": Row(
+        200, 200, 200, 200, 200, url="/transparency/incidents/{incident.pk}/history.json"
+    ),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501

@@ -70,7 +70,7 @@ def test_lists_feeds_and_sitemap_show_only_public_incidents_to_everyone(client_f
     client = client_for(request.getfixturevalue(who) if who else None)
     IncidentFactory(title="Unpublished title", slug="unpublished-slug")
     IncidentFactory(published=True, title="Published title", slug="published-slug")
-    for url in ["/", "/incidents/", "/feeds/incidents.atom", "/sitemap.xml"]:
+    for url in ["/en/", "/en/incidents/", "/feeds/incidents.atom", "/sitemap.xml"]:
         content = client.get(url).content.decode()
         assert "Unpublished title" not in content and "unpublished-slug" not in content, url
         assert "Published title" in content or "published-slug" in content, url
@@ -83,12 +83,12 @@ def test_public_pages_answer_every_role(client_for, request, who):
     statement = OfficialStatementFactory()
     statement.incidents.add(evidence.claim.incident)
     for url in [
-        "/",
-        "/incidents/",
+        "/en/",
+        "/en/incidents/",
         evidence.claim.incident.get_absolute_url(),
         evidence.source.get_absolute_url(),
         statement.get_absolute_url(),
-        "/about/verification/",
+        "/en/about/verification/",
     ]:
         assert client.get(url).status_code == 200, url
 
@@ -133,7 +133,7 @@ def test_incident_page_shows_every_claim_with_status_evidence_and_history(client
     html = client.get(incident.get_absolute_url()).content.decode()
     assert "20–22 April 2022" in html
     assert html.count('class="badge badge-') >= 2
-    assert 'href="/about/verification/#status-verified"' in html
+    assert 'href="/en/about/verification/#status-verified"' in html
     assert "Matched buildings on satellite imagery." in html and "Geolocation" in html
     assert source.get_absolute_url() in html and "https://archive.example/abc" in html
     assert "graphic" in html
@@ -155,7 +155,7 @@ def test_retracted_incident_shows_its_notice(client):
 
 
 def titles(response):
-    return re.findall(r'<h3><a href="/incidents/[^"]+/">([^<]+)</a>', response.content.decode())
+    return re.findall(r'<h3><a href="/en/incidents/[^"]+/">([^<]+)</a>', response.content.decode())
 
 
 def test_list_filters_by_every_parameter(client):
@@ -196,7 +196,7 @@ def test_list_filters_by_every_parameter(client):
         "": ["Bravo", "Alpha"],
     }
     for query, expected in cases.items():
-        assert titles(client.get(f"/incidents/?{query}")) == expected, query
+        assert titles(client.get(f"/en/incidents/?{query}")) == expected, query
 
 
 @pytest.mark.parametrize(
@@ -217,12 +217,12 @@ def test_list_filters_by_every_parameter(client):
 )
 def test_invalid_filter_values_never_500(client, query):
     IncidentFactory(published=True)
-    response = client.get(f"/incidents/?{query}")
+    response = client.get(f"/en/incidents/?{query}")
     assert response.status_code == 200
 
 
 def test_invalid_filter_value_is_explained_beside_the_filter(client):
-    html = client.get("/incidents/?oblast=atlantis&date_from=yesterday").content.decode()
+    html = client.get("/en/incidents/?oblast=atlantis&date_from=yesterday").content.decode()
     assert "atlantis is not one of the available choices" in html
     assert "Enter a valid date." in html
 
@@ -230,25 +230,25 @@ def test_invalid_filter_value_is_explained_beside_the_filter(client):
 def test_list_paginates_by_25_with_total_and_keeps_filters(client):
     for n in range(27):
         IncidentFactory(published=True, title=f"Incident {n:02d}", oblast="kharkiv")
-    response = client.get("/incidents/?oblast=kharkiv")
+    response = client.get("/en/incidents/?oblast=kharkiv")
     html = response.content.decode()
     assert len(titles(response)) == 25
     assert "27 incidents" in html
     assert 'href="?oblast=kharkiv&amp;page=2"' in html
-    assert len(titles(client.get("/incidents/?oblast=kharkiv&page=2"))) == 2
+    assert len(titles(client.get("/en/incidents/?oblast=kharkiv&page=2"))) == 2
 
 
 def test_list_row_shows_tally_of_claims(client):
     incident = IncidentFactory(published=True, victims_min=2, victims_max=6)
     ClaimFactory.create_batch(3, incident=incident)
-    html = client.get("/incidents/").content.decode()
+    html = client.get("/en/incidents/").content.decode()
     assert "3 unverified" in html and "2–6" in html
 
 
 def test_home_counts_claims_of_public_incidents_only(client):
     ClaimFactory.create_batch(2, incident=IncidentFactory(published=True))
     ClaimFactory.create_batch(5, incident=IncidentFactory())  # draft: not counted
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     assert re.search(
         r'<span class="count">2</span>\s*<span class="badge-icon"[^>]*>\?</span>\s*Unverified', html
     )
@@ -273,7 +273,7 @@ def test_retracted_incidents_neither_count_nor_lead_on_the_home_page(client):
     ClaimFactory.create_batch(3, incident=retracted, status="verified", rationale="Geolocated.")
     ClaimFactory(incident=retracted)
 
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
 
     assert _home_count(html, "Verified") == 1
     assert _home_count(html, "Unverified") == 0
@@ -352,29 +352,33 @@ def planted(db):
 
 def test_no_sentinel_appears_on_any_public_page(client, planted):
     urls = [
-        "/",
-        "/incidents/",
-        "/about/verification/",
+        "/en/",
+        "/en/incidents/",
+        "/en/about/verification/",
         planted["public"].get_absolute_url(),
         planted["shared"].get_absolute_url(),
         planted["statement"].get_absolute_url(),
     ]
     # Every filter value and search that could surface the hidden records.
-    urls += [f"/incidents/?q={word}" for word in SENTINELS.values()]
+    urls += [f"/en/incidents/?q={word}" for word in SENTINELS.values()]
     urls += [
-        f"/incidents/?perpetrator={SENTINELS['draft_perpetrator']}",
-        "/incidents/?oblast=luhansk",
+        f"/en/incidents/?perpetrator={SENTINELS['draft_perpetrator']}",
+        "/en/incidents/?oblast=luhansk",
     ]
-    urls += [f"/incidents/?status={s}" for s in ("unverified", "verified")]
+    urls += [f"/en/incidents/?status={s}" for s in ("unverified", "verified")]
     for url in urls:
         html = client.get(url).content.decode()
         # Text filters repeat what the reader typed; that is their input, not our data.
         html = re.sub(r'<input type="(search|text)" name="(q|perpetrator)" value="[^"]*"', "", html)
+        # So do the language switcher's links: this page and query in the other language.
+        html = re.sub(r'<a href="[^"]*" lang="\w+" hreflang="\w+"', "", html)
         for sentinel in SENTINELS.values():
             assert sentinel not in html, (sentinel, url)
     assert client.get(planted["draft"].get_absolute_url()).status_code == 404
     refresh_search_vectors()
-    assert "0 incidents" in client.get(f"/incidents/?q={SENTINELS['draft_claim']}").content.decode()
+    assert (
+        "0 incidents" in client.get(f"/en/incidents/?q={SENTINELS['draft_claim']}").content.decode()
+    )
 
 
 DATA_OUT_URLS = [
@@ -451,7 +455,7 @@ def test_list_page_query_budget(client, django_assert_max_num_queries, n):
         ClaimFactory.create_batch(2, incident=IncidentFactory(published=True))
     # count, page of incidents, tallies for the page
     with django_assert_max_num_queries(8):
-        response = client.get("/incidents/?oblast=luhansk&status=unverified&sort=victims")
+        response = client.get("/en/incidents/?oblast=luhansk&status=unverified&sort=victims")
     assert len(titles(response)) == n
 
 
@@ -468,7 +472,8 @@ def test_incident_page_query_budget(client, django_assert_max_num_queries, edito
     statement.incidents.add(incident)
     ReportedFigureFactory.create_batch(3, statement=statement)
     # incident, victims, claims(+statement), evidence(+source), statements(+reported_in),
-    # figures, sources, status changes, publication events
+    # figures, sources, status changes, publication events, corrections, and (issue 17) the
+    # history's log indexes when there is history
     with django_assert_max_num_queries(12):
         response = client.get(incident.get_absolute_url())
     assert response.content.decode().count('class="claim"') == n
@@ -495,7 +500,7 @@ def test_search_ranks_title_matches_first(client):
     )
     title = IncidentFactory(published=True, title="Drone strike on a bus")
     refresh_search_vectors([body.pk, title.pk])
-    assert titles(client.get("/incidents/?q=drone")) == [
+    assert titles(client.get("/en/incidents/?q=drone")) == [
         "Drone strike on a bus",
         "Shelling of a market",
     ]
@@ -517,4 +522,4 @@ def test_a_statement_cited_by_a_public_claim_is_public(client):
 def test_sort_still_applies_when_another_filter_is_invalid(client):
     IncidentFactory(published=True, title="Older", occurred_from=D(2022, 1, 1))
     IncidentFactory(published=True, title="Newer", occurred_from=D(2024, 1, 1))
-    assert titles(client.get("/incidents/?oblast=atlantis&sort=oldest")) == ["Older", "Newer"]
+    assert titles(client.get("/en/incidents/?oblast=atlantis&sort=oldest")) == ["Older", "Newer"]

@@ -28,10 +28,10 @@ def queue(researcher):
 )
 def test_queue_access_matrix(client_for, request, queue, who, expected):
     client = client_for(request.getfixturevalue(who) if who else None)
-    response = client.get("/review/")
+    response = client.get("/en/review/")
     assert response.status_code == expected
     if expected == 302:
-        assert response["Location"].startswith("/admin/login/?next=/review/")
+        assert response["Location"].startswith("/admin/login/?next=/en/review/")
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_claim_decision_matrix(client_for, request, queue, who, expected):
     claim = queue["claim"]
     prefix = f"claim-{claim.pk}"
     response = client.post(
-        f"/review/claims/{claim.pk}/",
+        f"/en/review/claims/{claim.pk}/",
         {
             f"{prefix}-status": "partially_verified",
             f"{prefix}-rationale": "Audio not faked; provenance unknown.",
@@ -57,7 +57,7 @@ def test_claim_decision_matrix(client_for, request, queue, who, expected):
     assert (claim.status == "partially_verified") is changed
     assert ClaimStatusChange.objects.filter(claim=claim).exists() is changed
     if expected == 302 and changed:
-        assert response["Location"] == "/review/"
+        assert response["Location"] == "/en/review/"
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_publication_decision_matrix(client_for, request, queue, who, expected):
     incident = queue["incident"]
     prefix = f"incident-{incident.pk}"
     response = client.post(
-        f"/review/incidents/{incident.pk}/",
+        f"/en/review/incidents/{incident.pk}/",
         {f"{prefix}-action": "publish", f"{prefix}-loaded_version": incident.version},
     )
     assert response.status_code == expected
@@ -80,13 +80,13 @@ def test_publication_decision_matrix(client_for, request, queue, who, expected):
 
 def test_queue_lists_oldest_first_with_filters(client, editor, queue):
     client.force_login(editor)
-    html = client.get("/review/").content.decode()
+    html = client.get("/en/review/").content.decode()
     assert "Awaiting decision" in html
     assert html.index("Seize the commander") < html.index("Popasna order.")
-    html = client.get("/review/?oblast=luhansk").content.decode()
+    html = client.get("/en/review/?oblast=luhansk").content.decode()
     assert "Popasna order." in html and "Seize the commander" not in html
     assert "Awaiting decision" not in html
-    assert client.get("/review/?oblast=atlantis&category=%00").status_code == 200
+    assert client.get("/en/review/?oblast=atlantis&category=%00").status_code == 200
 
 
 def test_rationale_is_required_and_shown_as_error(client, editor, queue):
@@ -94,7 +94,7 @@ def test_rationale_is_required_and_shown_as_error(client, editor, queue):
     claim = queue["claim"]
     prefix = f"claim-{claim.pk}"
     response = client.post(
-        f"/review/claims/{claim.pk}/",
+        f"/en/review/claims/{claim.pk}/",
         {f"{prefix}-status": "verified", f"{prefix}-loaded_version": claim.version},
     )
     assert response.status_code == 400
@@ -112,7 +112,7 @@ def test_second_editor_on_a_stale_page_is_refused(client, queue):
     prefix = f"claim-{claim.pk}"
     client.force_login(first)
     client.post(
-        f"/review/claims/{claim.pk}/",
+        f"/en/review/claims/{claim.pk}/",
         {
             f"{prefix}-status": "disputed",
             f"{prefix}-rationale": "Contradicted.",
@@ -122,7 +122,7 @@ def test_second_editor_on_a_stale_page_is_refused(client, queue):
     )
     client.force_login(second)
     response = client.post(
-        f"/review/claims/{claim.pk}/",
+        f"/en/review/claims/{claim.pk}/",
         {
             f"{prefix}-status": "verified",
             f"{prefix}-rationale": "Geolocated.",
@@ -144,13 +144,13 @@ def test_send_back_needs_a_comment_and_emails_the_researcher(
     incident = queue["incident"]
     prefix = f"incident-{incident.pk}"
     response = client.post(
-        f"/review/incidents/{incident.pk}/",
+        f"/en/review/incidents/{incident.pk}/",
         {f"{prefix}-action": "return_to_draft", f"{prefix}-loaded_version": incident.version},
     )
     assert response.status_code == 400 and "Say why" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/review/incidents/{incident.pk}/",
+            f"/en/review/incidents/{incident.pk}/",
             {
                 f"{prefix}-action": "return_to_draft",
                 f"{prefix}-note": "Add the source URL.",
@@ -176,14 +176,14 @@ def test_unsafe_next_is_ignored(client, editor, queue):
     claim = queue["claim"]
     prefix = f"claim-{claim.pk}"
     response = client.post(
-        f"/review/claims/{claim.pk}/",
+        f"/en/review/claims/{claim.pk}/",
         {
             f"{prefix}-status": "unverified",
             f"{prefix}-loaded_version": claim.version,
             "next": "https://evil.example/phish",
         },
     )
-    assert response["Location"] == "/review/"
+    assert response["Location"] == "/en/review/"
 
 
 def test_public_history_shows_decisions_but_no_internal_notes(client, editor, queue):
@@ -210,27 +210,29 @@ def test_a_refused_decision_corrected_lands_on_the_filtered_queue(client, editor
     client.force_login(editor)
     claim = queue["claim"]
     prefix = f"claim-{claim.pk}"
-    queue_page = client.get("/review/?oblast=zaporizhzhia")
+    queue_page = client.get("/en/review/?oblast=zaporizhzhia")
     first = form_data(queue_page.content.decode(), f"{prefix}-decision")
-    assert first["next"] == "/review/?oblast=zaporizhzhia"
+    assert first["next"] == "/en/review/?oblast=zaporizhzhia"
 
-    refused = client.post(f"/review/claims/{claim.pk}/", first | {f"{prefix}-status": "verified"})
+    refused = client.post(
+        f"/en/review/claims/{claim.pk}/", first | {f"{prefix}-status": "verified"}
+    )
     assert refused.status_code == 400
     html = refused.content.decode()
     # The page shown after the refusal keeps the editor's filter.
     assert "Popasna order." not in html
     second = form_data(html, f"{prefix}-decision")
-    assert second["next"] == "/review/?oblast=zaporizhzhia"
+    assert second["next"] == "/en/review/?oblast=zaporizhzhia"
 
     corrected = second | {
         f"{prefix}-status": "verified",
         f"{prefix}-rationale": "Two independent sources.",
         f"{prefix}-methods": ["corroboration"],
     }
-    response = client.post(f"/review/claims/{claim.pk}/", corrected, follow=True)
+    response = client.post(f"/en/review/claims/{claim.pk}/", corrected, follow=True)
 
     assert response.status_code == 200
-    assert response.redirect_chain == [("/review/?oblast=zaporizhzhia", 302)]
+    assert response.redirect_chain == [("/en/review/?oblast=zaporizhzhia", 302)]
     assert "is now Verified" in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == "verified"
@@ -241,20 +243,20 @@ def test_a_refused_publication_decision_corrected_lands_on_the_queue(client, edi
     client.force_login(editor)
     incident = queue["incident"]
     prefix = f"incident-{incident.pk}"
-    first = form_data(client.get("/review/").content.decode(), f"{prefix}-decision")
+    first = form_data(client.get("/en/review/").content.decode(), f"{prefix}-decision")
     refused = client.post(
-        f"/review/incidents/{incident.pk}/", first | {f"{prefix}-action": "return_to_draft"}
+        f"/en/review/incidents/{incident.pk}/", first | {f"{prefix}-action": "return_to_draft"}
     )
     assert refused.status_code == 400
     second = form_data(refused.content.decode(), f"{prefix}-decision")
 
     response = client.post(
-        f"/review/incidents/{incident.pk}/",
+        f"/en/review/incidents/{incident.pk}/",
         second | {f"{prefix}-action": "return_to_draft", f"{prefix}-note": "Add a source."},
         follow=True,
     )
 
-    assert response.redirect_chain == [("/review/", 302)]
+    assert response.redirect_chain == [("/en/review/", 302)]
     assert "is now draft" in response.content.decode()
     incident.refresh_from_db()
     assert incident.status == Incident.Status.DRAFT
@@ -266,11 +268,11 @@ def test_a_decision_address_as_next_is_ignored(client, editor, queue):
     claim = queue["claim"]
     prefix = f"claim-{claim.pk}"
     response = client.post(
-        f"/review/claims/{claim.pk}/",
+        f"/en/review/claims/{claim.pk}/",
         {
             f"{prefix}-status": "unverified",
             f"{prefix}-loaded_version": claim.version,
-            "next": f"/review/claims/{claim.pk}/",
+            "next": f"/en/review/claims/{claim.pk}/",
         },
     )
-    assert response["Location"] == "/review/"
+    assert response["Location"] == "/en/review/"

@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 
 def found(client, word: str) -> set[str]:
     """Slugs of the incidents a reader finds by ``word``; the three ways in must agree."""
-    html = client.get("/incidents/", {"q": word}).content.decode()
-    on_list = set(re.findall(r'<h3><a href="/incidents/([^/"]+)/">', html))
+    html = client.get("/en/incidents/", {"q": word}).content.decode()
+    on_list = set(re.findall(r'<h3><a href="/en/incidents/([^/"]+)/">', html))
     api = client.get("/api/v1/incidents/", {"q": word, "page_size": 100}).json()
     in_api = {item["slug"] for item in api["results"]}
     export = client.get("/incidents/export.csv", {"q": word})
@@ -222,8 +222,8 @@ def test_a_title_match_ranks_above_a_cited_source(client):
     cited = IncidentFactory(published=True, title="Shelling of a market")
     cited.sources.add(SourceFactory(title="Satellite view of the ashcombe quarry"))
     titled = IncidentFactory(published=True, title="Attack at the ashcombe quarry")
-    html = client.get("/incidents/", {"q": "ashcombe"}).content.decode()
-    slugs = re.findall(r'<h3><a href="/incidents/([^/"]+)/">', html)
+    html = client.get("/en/incidents/", {"q": "ashcombe"}).content.decode()
+    slugs = re.findall(r'<h3><a href="/en/incidents/([^/"]+)/">', html)
     assert slugs == [titled.slug, cited.slug]
 
 

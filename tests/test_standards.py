@@ -65,10 +65,10 @@ def test_assessed_claims_become_claim_reviews_with_the_required_fields(client, e
     assess(disputed, "disputed", editor)
     ClaimFactory(incident=incident)  # unverified: no review
 
-    reviews = expanded_reviews(client.get("/incidents/popasna/").content.decode())
+    reviews = expanded_reviews(client.get("/en/incidents/popasna/").content.decode())
     assert len(reviews) == 2
     by_url = {value(review, "url"): review for review in reviews}
-    review = by_url[f"http://127.0.0.1:8000/incidents/popasna/#claim-{verified.pk}"]
+    review = by_url[f"http://127.0.0.1:8000/en/incidents/popasna/#claim-{verified.pk}"]
     # schema.org / Google's required properties of a ClaimReview
     assert value(review, "claimReviewed") == verified.text
     assert value(review, "datePublished") == verified.status_changed_at.date().isoformat()
@@ -82,7 +82,7 @@ def test_assessed_claims_become_claim_reviews_with_the_required_fields(client, e
     assert value(value(item, "author"), "name") == "HUR"
     assert value(item, "datePublished") == "2025-05-05"
     assert value(value(item, "appearance"), "url") == "https://example.org/cnn-report"
-    other = by_url[f"http://127.0.0.1:8000/incidents/popasna/#claim-{disputed.pk}"]
+    other = by_url[f"http://127.0.0.1:8000/en/incidents/popasna/#claim-{disputed.pk}"]
     assert value(value(other, "reviewRating"), "ratingValue") == 2
     # No claimant and no statement: the claim's author is not known, so none is given.
     assert SCHEMA + "author" not in value(other, "itemReviewed")
@@ -92,7 +92,7 @@ def test_claim_text_cannot_break_out_of_the_script_element(client, editor):
     hostile = '</script><script>alert("x")</script> & <!--'
     claim = ClaimFactory(incident=IncidentFactory(published=True, slug="x"), text=hostile)
     assess(claim, "false", editor)
-    html = client.get("/incidents/x/").content.decode()
+    html = client.get("/en/incidents/x/").content.decode()
     head = html.split("</head>")[0]
     assert "alert" not in head.replace("\\u003C/script\\u003E\\u003Cscript\\u003Ealert", "")
     [document] = jsonld_blocks(html)
@@ -107,12 +107,12 @@ def test_no_claim_review_without_a_published_assessment(client, editor, state):
     if state != "unassessed":
         assess(claim, "verified", editor)
     client.force_login(editor)  # staff can preview the draft
-    html = client.get("/incidents/x/").content.decode()
+    html = client.get("/en/incidents/x/").content.decode()
     assert "application/ld+json" not in html
 
 
 def test_rating_scale_is_documented(client):
-    html = client.get("/about/verification/").content.decode()
+    html = client.get("/en/about/verification/").content.decode()
     assert 'id="rating-scale"' in html
     for label, rating in [
         ("False", 1),
@@ -138,7 +138,9 @@ def test_incident_feed_lists_public_incidents_with_retractions(client):
     assert sorted(titles) == ["Published one", "Retracted: Withdrawn one"]
     retracted = next(e for e in feed.entries if e.title.startswith("Retracted"))
     assert "The footage was shown to predate the war." in retracted.summary
-    assert all(entry.link.startswith("http://127.0.0.1:8000/incidents/") for entry in feed.entries)
+    assert all(
+        entry.link.startswith("http://127.0.0.1:8000/en/incidents/") for entry in feed.entries
+    )
 
 
 def test_claim_feed_lists_status_changes_of_public_incidents(client, editor):
@@ -171,7 +173,7 @@ def test_sitemap_lists_public_pages_only(client):
     statement.incidents.add(public)
     xml = client.get("/sitemap.xml").content.decode()
     base = "http://127.0.0.1:8000"
-    for url in ["/", "/incidents/", "/about/verification/", public.get_absolute_url()]:
+    for url in ["/en/", "/en/incidents/", "/en/about/verification/", public.get_absolute_url()]:
         assert f"<loc>{base}{url}</loc>" in xml
     assert f"<loc>{base}{source.get_absolute_url()}</loc>" in xml
     assert f"<loc>{base}{statement.get_absolute_url()}</loc>" in xml
@@ -184,12 +186,16 @@ def test_sitemap_uses_site_url_not_the_host_header(client, settings):
     settings.SITE_URL = "https://tracker.example"
     settings.ALLOWED_HOSTS = ["evil.example"]
     xml = client.get("/sitemap.xml", HTTP_HOST="evil.example").content.decode()
-    assert "https://tracker.example/incidents/" in xml and "evil.example" not in xml
+    assert "https://tracker.example/en/incidents/" in xml and "evil.example" not in xml
 
 
 def test_robots_txt(client):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     text = response.content.decode()
-    assert "Disallow: /admin/" in text and "Disallow: /review/" in text
+    assert (
+        "Disallow: /admin/" in text
+        and "Disallow: /en/review/" in text
+        and "Disallow: /uk/review/" in text
+    )
     assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in text

@@ -38,7 +38,7 @@ def incident_url(incident):
 def public_page(client, incident) -> str:
     """What an anonymous reader sees of ``incident`` (page, API and CSV export together)."""
     client.logout()
-    page = client.get(f"/incidents/{incident.slug}/")
+    page = client.get(f"/en/incidents/{incident.slug}/")
     api = client.get(f"/api/v1/incidents/{incident.slug}/")
     export = client.get("/incidents/export.csv")
     body = b"".join(export.streaming_content) if export.streaming else export.content
@@ -368,26 +368,26 @@ def test_researcher_proposes_and_editor_decides(client, researcher, editor, publ
     assert proposal.status == "open" and proposal.proposed_by == researcher
 
     client.force_login(editor)
-    queue = client.get("/review/").content.decode()
+    queue = client.get("/en/review/").content.decode()
     assert "Summary: seven men." in queue and "New forensic report." in queue
     response = client.post(
-        f"/review/proposals/{proposal.pk}/",
+        f"/en/review/proposals/{proposal.pk}/",
         {f"proposal-{proposal.pk}-decision": "decline"},
     )
     assert response.status_code == 400
     assert "Say why the proposal is declined" in response.content.decode()
     response = client.post(
-        f"/review/proposals/{proposal.pk}/",
+        f"/en/review/proposals/{proposal.pk}/",
         {
             f"proposal-{proposal.pk}-decision": "accept",
             f"proposal-{proposal.pk}-note": "Done.",
         },
         follow=True,
     )
-    assert response.redirect_chain[-1][0].startswith("/review/")
+    assert response.redirect_chain[-1][0].startswith("/en/review/")
     proposal.refresh_from_db()
     assert (proposal.status, proposal.decided_by) == ("accepted", editor)
-    assert "Summary: seven men." not in client.get("/review/").content.decode()
+    assert "Summary: seven men." not in client.get("/en/review/").content.decode()
 
 
 def test_statement_correction_shows_on_its_page(client, editor, published):

@@ -234,7 +234,7 @@ def reader_view(world: World) -> dict[str, tuple[int, bytes]]:
         "incident page": world.incident.get_absolute_url(),
         "API": f"/api/v1/incidents/{world.incident.slug}/",
         "CSV export": "/incidents/export.csv",
-        "file download": f"/files/{world.kept.pk}/download/?confirmed=1",
+        "file download": f"/en/files/{world.kept.pk}/download/?confirmed=1",
     }
     seen = {}
     for name, url in pages.items():
@@ -715,8 +715,8 @@ ROWS: list[Row] = [
         post_history(FIGURE, lambda w: w.figure, {"value": "1"}),
         researcher=NEVER, editor=NEVER),
     # --- the review queue -----------------------------------------------------------------------
-    Row("review/claims/<int:pk>/", "dispute",
-        post_data(lambda w: f"/review/claims/{w.claim.pk}/", lambda w: {
+    Row("en/review/claims/<int:pk>/", "dispute",
+        post_data(lambda w: f"/en/review/claims/{w.claim.pk}/", lambda w: {
             f"claim-{w.claim.pk}-status": "disputed",
             f"claim-{w.claim.pk}-methods": ["corroboration"],
             f"claim-{w.claim.pk}-rationale": "A denial with evidence.",
@@ -724,15 +724,15 @@ ROWS: list[Row] = [
         researcher=NEVER, editor=ALWAYS,
         check=lambda w: exists(ClaimStatusChange, claim=w.claim, to_status="disputed"),
         corrects=False),
-    Row("review/incidents/<int:pk>/", "publish",
-        post_data(lambda w: f"/review/incidents/{w.incident.pk}/", lambda w: {
+    Row("en/review/incidents/<int:pk>/", "publish",
+        post_data(lambda w: f"/en/review/incidents/{w.incident.pk}/", lambda w: {
             f"incident-{w.incident.pk}-action": "publish",
             f"incident-{w.incident.pk}-note": "",
             f"incident-{w.incident.pk}-loaded_version": incident(w).version}),
         researcher=NEVER, editor=DRAFT_ONLY,
         check=became("published", "publish"), corrects=False),
-    Row("review/proposals/<int:pk>/", "decline",
-        post_data(lambda w: f"/review/proposals/{w.proposal.pk}/", lambda w: {
+    Row("en/review/proposals/<int:pk>/", "decline",
+        post_data(lambda w: f"/en/review/proposals/{w.proposal.pk}/", lambda w: {
             f"proposal-{w.proposal.pk}-decision": "decline",
             f"proposal-{w.proposal.pk}-note": "Not supported by the report."}),
         researcher=NEVER, editor=ALWAYS,
@@ -869,8 +869,8 @@ DOES_NOT_WRITE: dict[str, str] = {
     "admin/<app_label>/": "an app's index; a list of links",
     "admin/<url>": "the admin's catch-all: a redirect or a 404",
     "_nested_admin/server-data.js": "django-nested-admin's script data",
-    "review/": "the review queue page; its decisions post to review/<kind>/<pk>/",
-    "verify-file/": "checks a SHA-256 given in the query string; reads only",
+    "en/review/": "the review queue page; its decisions post to review/<kind>/<pk>/",
+    "en/verify-file/": "checks a SHA-256 given in the query string; reads only",
     **{
         f"admin/{model}/<path:object_id>/history/": "the list of versions; no form"
         for model in ADMIN_MODELS
@@ -880,18 +880,18 @@ DOES_NOT_WRITE: dict[str, str] = {
     },
     **dict.fromkeys(
         [
-            "",
-            "incidents/",
-            "incidents/<slug:slug>/",
+            "en/",
+            "en/incidents/",
+            "en/incidents/<slug:slug>/",
             "incidents/export.csv",
             "incidents/export.json",
             "incidents/export.geojson",
-            "about/verification/",
+            "en/about/verification/",
             "robots.txt",
-            "sources/<int:pk>/",
-            "statements/<int:pk>/",
-            "files/<int:pk>/download/",
-            "files/<int:pk>/warning/",
+            "en/sources/<int:pk>/",
+            "en/statements/<int:pk>/",
+            "en/files/<int:pk>/download/",
+            "en/files/<int:pk>/warning/",
             "feeds/incidents.atom",
             "feeds/claims.atom",
             "sitemap.xml",
@@ -918,6 +918,21 @@ DOES_NOT_WRITE: dict[str, str] = {
             ],
         ],
         "the API is read-only (ReadOnlyModelViewSet): a POST is 405",
+    ),
+    # issue 17: the transparency log is written only by the services' hooks (cases.transparency,
+    # sources.transparency); its pages and proofs are GET/HEAD only (require_safe: a POST is 405).
+    **dict.fromkeys(
+        [
+            "transparency/",
+            "transparency/tree-head.json",
+            "transparency/entries.json",
+            "transparency/entries/<int:index>/",
+            "transparency/entries/<int:index>.json",
+            "transparency/proof/inclusion.json",
+            "transparency/proof/consistency.json",
+            "transparency/incidents/<int:pk>/history.json",
+        ],
+        "the transparency log's pages and proofs read only (require_safe: a POST is 405)",
     ),
 }
 

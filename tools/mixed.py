@@ -15,11 +15,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection
+from django.urls import reverse
 
 from cases import services
 from cases.models import Category, Claim, Incident, Oblast, VerificationStatus
+from core.urls import record_url
 from sources.models import Source
 
 # Share of requests per kind of page (they sum to 100).
@@ -35,6 +38,10 @@ SEARCH_WORDS = ["drone", "Popasna", "execution", "convoy", "basement", "Bakhmut"
 
 
 def kind_of(url: str) -> str:
+    # Pages live under a language prefix (/en/, /uk/); the API does not.
+    first, _, rest = url[1:].partition("/")
+    if first in dict(settings.LANGUAGES):
+        url = "/" + rest
     if url == "/":
         return "home"
     if url.startswith("/api/"):
@@ -71,27 +78,28 @@ def _zipf_weights(n: int, s: float) -> list[float]:
 def population(*, draws: int, seed: int = 7) -> list[str]:
     """``draws`` addresses with the skew above (the same seed gives the same list)."""
     rng = random.Random(seed)
+    home, listing = reverse("cases:home"), reverse("cases:incident_list")
     incidents = list(Incident.objects.public().values_list("slug", flat=True))
     rng.shuffle(incidents)  # popularity unrelated to age
     sources = list(Source.objects.public().values_list("pk", flat=True)[:20000])
     rng.shuffle(sources)
-    lists = ["/incidents/"] + [f"/incidents/?page={n}" for n in range(2, 40)]
+    lists = [listing] + [f"{listing}?page={n}" for n in range(2, 40)]
     for oblast in Oblast.values:
         for category in [""] + Category.values:
             for status in ["", *VerificationStatus.values]:
                 query = [f"oblast={oblast}"]
                 query += [f"category={category}"] if category else []
                 query += [f"status={status}"] if status else []
-                lists.append("/incidents/?" + "&".join(query))
+                lists.append(f"{listing}?" + "&".join(query))
     rng.shuffle(lists[1:])
-    searches = [f"/incidents/?q={word}" for word in SEARCH_WORDS]
+    searches = [f"{listing}?q={word}" for word in SEARCH_WORDS]
     api = [f"/api/v1/incidents/{slug}/" for slug in incidents[:2000]]
     api += [f"/api/v1/incidents/?page={n}" for n in range(1, 20)]
     by_kind = {
-        "incident": [f"/incidents/{slug}/" for slug in incidents],
-        "source": [f"/sources/{pk}/" for pk in sources],
+        "incident": [record_url("cases:incident_detail", "slug", slug) for slug in incidents],
+        "source": [record_url("sources:source_detail", "pk", pk) for pk in sources],
         "list": lists,
-        "home": ["/"],
+        "home": [home],
         "search": searches,
         "api": api,
     }

@@ -5,6 +5,7 @@ Field names here are a contract: pages, exports and the API speak of them.
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -53,6 +54,9 @@ class DatePrecision(models.TextChoices):
     MONTH = "month", _("Month")  # only the month is known; the day stored is the 1st
     YEAR = "year", _("Year")  # only the year is known; the day stored is 1 January
     APPROXIMATE = "approximate", _("Approximate")  # sources disagree or give "around"
+    # The sources give no date at all: no date is stored (none is invented), the incident is
+    # listed after the dated ones and left out of date filters unless readers ask for it.
+    UNKNOWN = "unknown", _("Date unknown")
 
 
 class LocationPrecision(models.TextChoices):
@@ -78,8 +82,8 @@ class Category(models.TextChoices):
 
 def format_date_range(start, end, precision: str) -> str:
     """Write a date or a date range no more precisely than it is known."""
-    if start is None:
-        return ""
+    if start is None or precision == DatePrecision.UNKNOWN:
+        return str(_("Date unknown"))
     if end == start:
         end = None
     if precision == DatePrecision.YEAR:
@@ -153,7 +157,12 @@ class Incident(CheckedTextModel):
     summary = models.TextField(_("summary"), blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
 
-    occurred_from = models.DateField(_("occurred from"))
+    occurred_from = models.DateField(
+        _("occurred from"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty only when the date is unknown (date precision “Date unknown”)."),
+    )
     occurred_to = models.DateField(
         _("occurred to"), null=True, blank=True, help_text=_("Leave empty for a single date.")
     )
@@ -163,6 +172,11 @@ class Incident(CheckedTextModel):
 
     place_name = models.CharField(_("place"), max_length=200, blank=True, default="")
     oblast = models.CharField(_("oblast"), max_length=20, choices=Oblast, blank=True, default="")
+    # Set when the importer derived the oblast from the coordinates (cases.oblasts.oblast_at),
+    # not from what a source or a researcher said; choosing an oblast by hand clears it.
+    oblast_derived = models.BooleanField(
+        _("oblast derived from coordinates"), default=False, editable=False
+    )
     country = models.CharField(_("country"), max_length=100, default="Ukraine")
     latitude = models.DecimalField(
         _("latitude"),
@@ -266,7 +280,8 @@ class Incident(CheckedTextModel):
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-occurred_from", "-pk"]
+        # Undated incidents (date unknown) come after the dated ones in either direction.
+        ordering = [F("occurred_from").desc(nulls_last=True), "-pk"]
         permissions = [
             ("publish_incident", "Can publish, retract or unpublish incidents"),
         ]
@@ -275,6 +290,16 @@ class Incident(CheckedTextModel):
                 condition=Q(occurred_to__isnull=True) | Q(occurred_to__gte=F("occurred_from")),
                 name="incident_dates_ordered",
                 violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    occurred_from__isnull=True, occurred_to__isnull=True, date_precision="unknown"
+                )
+                | (Q(occurred_from__isnull=False) & ~Q(date_precision="unknown")),
+                name="incident_unknown_date_is_empty",
+                violation_error_message=_(
+                    "Leave the dates empty exactly when the date precision is “Date unknown”."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
@@ -354,6 +379,18 @@ class Incident(CheckedTextModel):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        unknown = self.date_precision == DatePrecision.UNKNOWN
+        if unknown and (self.occurred_from or self.occurred_to):
+            raise ValidationError(
+                {"date_precision": _("With “Date unknown”, leave the dates empty.")}
+            )
+        if not unknown and self.occurred_from is None:
+            raise ValidationError(
+                {"occurred_from": _("Enter the date, or choose the date precision “Date unknown”.")}
+            )
 
     def get_absolute_url(self):
         return record_url("cases:incident_detail", "slug", self.slug)

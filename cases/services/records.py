@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import policy
+from cases import policy, transparency
 from cases.models import (
     AllegedVictim,
     Claim,
@@ -103,6 +103,7 @@ def record_correction(*, by, reason: str, record: str, changes: list[dict], **su
     )
     correction.full_clean()
     correction.save()
+    transparency.log_correction(correction)
     return correction
 
 
@@ -168,6 +169,8 @@ def incident_update(
         changed = apply_changes(locked, data, INCIDENT_FIELDS)
         if changed:
             correct = _check_public(by=by, incident=locked, changed=changed, reason=reason)
+            if "oblast" in changed:
+                locked.oblast_derived = False  # a person chose it: no longer derived
             locked.updated_by = by
             bump_version(locked)
             save_validated(locked, by=by, reason=reason)
@@ -179,7 +182,7 @@ def incident_update(
                     record=_("Incident"),
                     changes=describe(before, locked, changed),
                 )
-    for name in (*INCIDENT_FIELDS, "updated_by", "updated_at", "version"):
+    for name in (*INCIDENT_FIELDS, "oblast_derived", "updated_by", "updated_at", "version"):
         setattr(incident, name, getattr(locked, name))
     return incident
 
@@ -315,11 +318,14 @@ def _update_part(*, obj, incident_of, by, data: dict, fields, reason: str, expec
     return obj, changed
 
 
-def _delete_part(*, obj, incident_of, by, reason: str) -> None:
+def _delete_part(*, obj, incident_of, by, reason: str, check=None) -> None:
+    """Delete one part of an incident; ``check(locked)`` runs on the locked row first."""
     model = type(obj)
     policy.require_model_permission(by, model, "delete")
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=obj.pk)
+        if check is not None:
+            check(locked)
         incident = Incident.objects.select_for_update().get(pk=incident_of(locked).pk)
         correct = _check_public(by=by, incident=incident, changed={"removed"}, reason=reason)
         label = _part_label(locked)
@@ -434,8 +440,14 @@ def claim_delete(*, claim: Claim, by, reason: str = "") -> None:
 
     A claim with a recorded status history is refused (``policy.check_claim_removal``).
     """
-    policy.check_claim_removal(assessed=claim.status_changes.exists())
-    _delete_part(obj=claim, incident_of=lambda c: c.incident, by=by, reason=reason)
+    _delete_part(
+        obj=claim,
+        incident_of=lambda c: c.incident,
+        by=by,
+        reason=reason,
+        # Under the row lock, so a status change committed meanwhile is seen.
+        check=lambda locked: policy.check_claim_removal(assessed=locked.status_changes.exists()),
+    )
 
 
 # --- evidence --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import transparency
 from cases.models import (
     Claim,
     ClaimStatusChange,
@@ -121,6 +122,7 @@ def claim_change_status(
         )
         change.full_clean()
         change.save()
+        transparency.log_claim_status_change(change, incident=locked.incident)
     # Keep the caller's object in step with the database.
     for field in (
         "status",
@@ -239,6 +241,7 @@ def incident_transition(
         )
         event.full_clean()
         event.save()
+        transparency.log_publication_event(event)
         if republishing:
             _record_republication(incident=locked, by=by, note=note)
         if notify and action in (A.PUBLISH, A.RETURN_TO_DRAFT):

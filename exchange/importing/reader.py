@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 
 from exchange.importing.mapping import REQUIRED_COLUMNS, Mapping
@@ -35,8 +37,24 @@ class FileError(ValueError):
     """The file cannot be read at all (encoding, no header, missing required columns)."""
 
 
+def normalise_text(text: str) -> str:
+    """One spelling of the same text: CRLF and CR line ends become LF, Unicode is composed
+    (NFC: "й" typed as и + breve equals the single letter), no byte-order mark. Applied to
+    every cell, so that a re-import of the same content saved another way changes nothing."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return unicodedata.normalize("NFC", text)
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without the byte-order mark spreadsheets add); anything else is refused."""
+    """UTF-8 (with or without the byte-order mark spreadsheets add), or UTF-16 with its
+    byte-order mark ("Unicode text" from spreadsheets); anything else is refused."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise FileError(
+                f"The file is not valid UTF-16 (byte {error.start}). Save it as 'CSV UTF-8'."
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -49,7 +67,7 @@ def read_rows(text: str, mapping: Mapping) -> list[SourceRow]:
     """Every record of the CSV ``text`` in native columns. Raises FileError for file problems."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [name.strip() for name in next(reader)]
+        header = [normalise_text(name).strip() for name in next(reader)]
     except StopIteration:
         raise FileError("The file is empty.") from None
     except csv.Error as error:
@@ -81,7 +99,7 @@ def read_rows(text: str, mapping: Mapping) -> list[SourceRow]:
             number += 1
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines at the end of spreadsheets' exports
-            record = dict(zip(header, cells, strict=False))
+            record = dict(zip(header, map(normalise_text, cells), strict=False))
             values, present = mapping.apply(record, columns)
             rows.append(SourceRow(number=number, values=values, present=present, origins=origins))
     except csv.Error as error:

@@ -14,15 +14,31 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from cases.models import Category, DatePrecision, Incident, LocationPrecision, Oblast
+from cases.oblasts import oblast_at, oblast_from_name
 from core.text import check_text
 from exchange.importing.mapping import Mapping
 from exchange.importing.reader import RowError, SourceRow
 
 _TRUE = {"1", "yes", "true", "y", "graphic"}
+# What a file writes for "no date known": the incident gets date precision "unknown", no date.
+UNKNOWN_DATE_WORDS = {"unknown", "date unknown", "невідомо", "дата невідома", "неизвестно"}
 _FALSE = {"0", "no", "false", "n", ""}
 _URL_SPLIT = re.compile(r"[\s|]+")
-# Two URLs pasted together without a space: "https://a/1https://a/1".
-_GLUED = re.compile(r"(?<=\S)(?=https?://)", re.IGNORECASE)
+# Two URLs pasted together without a space: "https://a/1https://a/1". A URL that contains
+# another one (a Wayback link: ".../web/20220301000000/https://twitter.com/...") is not two:
+# we split only where the second scheme follows a character a URL's path cannot end its own
+# segment with before another URL (never after / = ? & # : % *).
+_GLUED = re.compile(r"(?<=[^\s/=?&#:%*])(?=https?://)", re.IGNORECASE)
+# Punctuation of the sentence around a URL, not part of it.
+_TRAILING = ",.;:!?'\"”’»"
+_LEADING = "(<«“‘\"'"
+_BRACKETS = {")": "(", "]": "[", "}": "{", ">": "<"}
+# Web archives' addresses of an archived page: <archive>/<timestamp>/<original URL>.
+_ARCHIVED = re.compile(
+    r"^https?://(?:web\.archive\.org/web|(?:www\.)?archive\.(?:today|ph|is|li|vn|fo|md))"
+    r"/\d{4,14}[a-z_]*\*?/(?P<original>(?:https?://)?\S+)$",
+    re.IGNORECASE,
+)
 _validate_url = URLValidator(schemes=["http", "https"])
 _SIX_PLACES = Decimal("0.000001")
 
@@ -35,6 +51,7 @@ class ParsedRow:
     external_id: str
     fields: dict[str, Any]  # only the incident fields the file supplies
     urls: list[str] = field(default_factory=list)
+    archives: dict[str, str] = field(default_factory=dict)  # URL -> its archived copy's URL
     graphic: bool = False
     claim: str = ""
     claimant: str = ""
@@ -64,8 +81,40 @@ def _partial_date(raw: str, formats: tuple[str, ...]) -> tuple[dt.date, str | No
 
 
 def split_urls(cell: str) -> list[str]:
-    """The URLs in a cell: whitespace- or ``|``-separated, glued pairs pulled apart."""
-    return [part for token in _URL_SPLIT.split(cell) for part in _GLUED.split(token) if part]
+    """The URLs in a cell: whitespace- or ``|``-separated, glued pairs pulled apart, each
+    without the punctuation of the sentence around it (see ``strip_punctuation``)."""
+    parts = (part for token in _URL_SPLIT.split(cell) for part in _GLUED.split(token))
+    return [url for url in map(strip_punctuation, parts) if url]
+
+
+def strip_punctuation(token: str) -> str:
+    """``token`` without the sentence's punctuation around it: trailing ``, . ; : ! ?`` and
+    quotes, a closing bracket that closes nothing in the URL (``…/Kherson_(city)`` keeps its
+    own), leading brackets and quotes."""
+    token = token.lstrip(_LEADING)
+    while token:
+        last = token[-1]
+        if (
+            last in _TRAILING
+            or last in _BRACKETS
+            and token.count(last) > token.count(_BRACKETS[last])
+        ):
+            token = token[:-1]
+        else:
+            break
+    return token
+
+
+def archived_original(url: str) -> str | None:
+    """The original URL inside a web archive's address (Wayback Machine, archive.today and its
+    mirrors), or None if ``url`` is not an archived copy."""
+    match = _ARCHIVED.match(url)
+    if match is None:
+        return None
+    original = match.group("original")
+    if not re.match(r"^https?://", original, re.IGNORECASE):
+        original = f"https://{original}"
+    return original
 
 
 class _Row:
@@ -78,6 +127,7 @@ class _Row:
         self.errors: list[RowError] = []
         self.warnings: list[RowError] = []
         self.fields: dict[str, Any] = {}
+        self.unknown_date = False
 
     def error(self, name: str, message: str) -> None:
         self.errors.append(
@@ -121,7 +171,11 @@ class _Row:
         try:
             self.fields[name] = _choice(enum, value)
         except ValueError:
-            self.error(name, f"unknown {what} {value!r}")
+            known = oblast_from_name(value) if name == "oblast" else None
+            if known is None:
+                self.error(name, f"unknown {what} {value!r}")
+            else:
+                self.fields[name] = known
 
     def date(self, name: str, *, required: bool = False) -> None:
         if name not in self.source.present:
@@ -129,9 +183,17 @@ class _Row:
                 self.error(name, "a value is required")
             return
         value = self.raw(name)
+        precision = self.raw("date_precision").casefold()
+        if name == "occurred_from" and (
+            value.casefold() in UNKNOWN_DATE_WORDS
+            or (not value and precision in UNKNOWN_DATE_WORDS)
+        ):
+            self.fields[name] = None
+            self.unknown_date = True
+            return
         if not value:
             if required:
-                self.error(name, "a date is required")
+                self.error(name, "a date is required (or 'unknown' when no source gives one)")
             else:
                 self.fields[name] = None
             return
@@ -181,10 +243,21 @@ class _Row:
 def _check_row(row: _Row) -> None:
     """The incident's own rules (the database constraints), reported against the file's cells."""
     f = row.fields
+    if row.unknown_date:
+        if f.get("occurred_to"):
+            row.error("occurred_to", "an end date with an unknown start date")
+        f["date_precision"] = DatePrecision.UNKNOWN
+    elif f.get("date_precision") == DatePrecision.UNKNOWN:
+        row.error("date_precision", "'unknown' with a date: leave the date empty or say unknown")
     if f.get("occurred_to") and f.get("occurred_from") and f["occurred_to"] < f["occurred_from"]:
         row.error("occurred_to", "the end date is before the start date")
-    if ("latitude" in f or "longitude" in f) and (f.get("latitude") is None) != (
-        f.get("longitude") is None
+    out_of_range = {e.column for e in row.errors} & {
+        row.source.origins.get(n, n) for n in ("latitude", "longitude")
+    }
+    if (
+        not out_of_range
+        and ("latitude" in f or "longitude" in f)
+        and (f.get("latitude") is None) != (f.get("longitude") is None)
     ):
         missing = "latitude" if f.get("latitude") is None else "longitude"
         row.error(missing, "give both latitude and longitude, or neither")
@@ -195,6 +268,7 @@ def _check_row(row: _Row) -> None:
             row.error("victims_max", "the maximum is below the minimum")
     if row.errors:
         return
+    _derive_oblast(row)
     # Field-level rules the model knows and we did not repeat above (lengths, validators).
     incident = Incident(**f)
     try:
@@ -203,6 +277,19 @@ def _check_row(row: _Row) -> None:
         for name, messages in error.message_dict.items():
             for message in messages:
                 row.error(name, message)
+
+
+def _derive_oblast(row: _Row) -> None:
+    """No oblast in the file but coordinates: the oblast at those coordinates, marked derived."""
+    f = row.fields
+    if f.get("oblast") or f.get("latitude") is None:
+        if f.get("oblast"):
+            f["oblast_derived"] = False
+        return
+    derived = oblast_at(f["latitude"], f["longitude"])
+    if derived:
+        f["oblast"] = derived
+        f["oblast_derived"] = True
 
 
 def validate_rows(
@@ -244,7 +331,7 @@ def validate_rows(
             if row.fields.get(name, "x") == "":
                 del row.fields[name]
         _check_row(row)
-        urls = _urls(row)
+        urls, archives = _urls(row)
         graphic = _flag(row, "sources_graphic")
         claimant = row.raw("claimant")
         if len(claimant) > 300:
@@ -263,6 +350,7 @@ def validate_rows(
                     external_id=external_id,
                     fields=row.fields,
                     urls=urls,
+                    archives=archives,
                     graphic=graphic,
                     claim=row.raw("claim"),
                     claimant=claimant,
@@ -285,21 +373,36 @@ def validate_rows(
     return parsed, errors, warnings
 
 
-def _urls(row: _Row) -> list[str]:
-    """The row's valid URLs; the words that are not URLs are reported once per cell."""
+def _valid_url(token: str) -> str | None:
+    candidate = token
+    if "://" not in candidate and re.match(r"^[\w-]+(\.[\w-]+)+/", candidate):
+        candidate = f"https://{candidate}"  # "t.me/channel/1": a URL without its scheme
+    try:
+        if len(candidate) > 2000:
+            raise ValidationError("too long")
+        _validate_url(candidate)
+    except ValidationError:
+        return None
+    return candidate
+
+
+def _urls(row: _Row) -> tuple[list[str], dict[str, str]]:
+    """The row's valid URLs and their archived copies; the words that are not URLs are
+    reported once per cell. An archived copy (a Wayback Machine link) gives the original URL
+    as the source, with the archive link as its archived copy."""
     urls: list[str] = []
+    archives: dict[str, str] = {}
     rejected: list[str] = []
     for token in split_urls(row.raw("source_urls")):
-        candidate = token
-        if "://" not in candidate and re.match(r"^[\w-]+(\.[\w-]+)+/", candidate):
-            candidate = f"https://{candidate}"  # "t.me/channel/1": a URL without its scheme
-        try:
-            if len(candidate) > 2000:
-                raise ValidationError("too long")
-            _validate_url(candidate)
-        except ValidationError:
+        candidate = _valid_url(token)
+        if candidate is None:
             rejected.append(token)
             continue
+        original = archived_original(candidate)
+        original = _valid_url(original) if original else None
+        if original:
+            archives.setdefault(original, candidate)
+            candidate = original
         if candidate not in urls:
             urls.append(candidate)
     if rejected:
@@ -312,7 +415,7 @@ def _urls(row: _Row) -> list[str]:
             )
         else:
             row.error("source_urls", f"not a URL: {text!r}")
-    return urls
+    return urls, archives
 
 
 def _flag(row: _Row, name: str) -> bool:

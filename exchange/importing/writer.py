@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -22,7 +22,7 @@ from cases import policy
 from cases.models import Claim, Incident
 from cases.services.workflow import bump_version
 from exchange.importing.mapping import Mapping
-from exchange.importing.reader import FileError, RowError, decode, read_rows
+from exchange.importing.reader import FileError, RowError, decode, normalise_text, read_rows
 from exchange.importing.validation import ParsedRow, validate_rows
 from public.cache import invalidate_everything
 from sources.models import Source
@@ -142,6 +142,15 @@ class _Plan:
     claims: list[tuple[str, str, str]] = field(default_factory=list)  # (external id, text, who)
     existing_source_ids: dict[str, int] = field(default_factory=dict)
     incident_pks: dict[str, int] = field(default_factory=dict)  # matched: external id -> pk
+    archive_fills: list[Source] = field(default_factory=list)  # existing: archive_url to set
+
+
+def _same(stored, value) -> bool:
+    """Stored and imported values are equal; text compares in its normalised form (line ends,
+    Unicode composition), so text typed in the admin with CRLF is not an edit."""
+    if isinstance(stored, str) and isinstance(value, str):
+        return normalise_text(stored) == normalise_text(value)
+    return stored == value
 
 
 def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
@@ -158,13 +167,16 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
     # reading only the addresses this file mentions.
     wanted = sorted({normalise_url(url) for row in rows for url in row.urls} - {""})
     by_url: dict[str, tuple[int, bool]] = {}
+    unarchived: set[int] = set()  # existing sources without an archived copy
     for chunk in _chunks(wanted):
-        for pk, key, graphic in (
+        for pk, key, graphic, archive_url in (
             Source.objects.filter(normalised_url__in=chunk)
             .order_by("pk")
-            .values_list("pk", "normalised_url", "is_graphic")
+            .values_list("pk", "normalised_url", "is_graphic", "archive_url")
         ):
             by_url.setdefault(key, (pk, graphic))
+            if not archive_url:
+                unarchived.add(pk)
     through = Source.incidents.through
     linked: set[tuple[int, int]] = set()
     claimed: set[tuple[int, str]] = set()
@@ -173,15 +185,31 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
             through.objects.filter(incident_id__in=chunk).values_list("incident_id", "source_id")
         )
         claimed.update(
-            Claim.objects.filter(incident_id__in=chunk).values_list("incident_id", "text")
+            (incident_id, normalise_text(text))
+            for incident_id, text in Claim.objects.filter(incident_id__in=chunk).values_list(
+                "incident_id", "text"
+            )
         )
 
     slugs = _unique_slugs([row for row in rows if row.external_id not in existing])
     graphic_pks: set[int] = set()
+    archive_fills: dict[int, str] = {}  # existing source pk -> archived copy from the file
     for row in rows:
         incident = existing.get(row.external_id)
+        fields = dict(row.fields)
+        if (
+            incident is not None
+            and fields.get("oblast_derived")
+            and incident.oblast
+            and not incident.oblast_derived
+        ):
+            # A researcher chose this oblast: a derived one does not override it.
+            fields.pop("oblast")
+            fields.pop("oblast_derived")
         new_links: list[str] = []
         row_graphic: set[int] = set()
+        row_archives: dict[int, str] = {}
+        row_sources: dict[str, str] = {}  # normalised URL -> URL, not in the database yet
         seen: set[str] = set()
         for url in row.urls:
             key = normalise_url(url)
@@ -192,9 +220,50 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
                 pk, graphic = by_url[key]
                 if row.graphic and not graphic:
                     row_graphic.add(pk)
+                if url in row.archives and pk in unarchived:
+                    row_archives.setdefault(pk, row.archives[url])
                 if incident is None or (incident.pk, pk) not in linked:
                     new_links.append(key)
             else:
+                row_sources.setdefault(key, url)
+                new_links.append(key)
+        new_claim = bool(row.claim) and (
+            incident is None or (incident.pk, normalise_text(row.claim)) not in claimed
+        )
+        if incident is None:
+            incident = Incident(
+                external_id=row.external_id,
+                slug=slugs[row.external_id],
+                created_by=by,
+                updated_by=by,
+                **fields,
+            )
+            plan.creates.append(incident)
+            action, changed = Action.CREATE, ()
+        else:
+            changed = tuple(
+                name for name, value in fields.items() if not _same(getattr(incident, name), value)
+            )
+            if not (changed or new_links or new_claim or row_archives):
+                action = Action.UNCHANGED
+            elif not policy.importer_may_change(incident=incident):
+                # Nothing of a locked row is written: no link, claim, source or mark.
+                action = Action.LOCKED
+                new_links, new_claim = [], False
+            else:
+                action = Action.UPDATE
+                if changed:
+                    for name in changed:
+                        setattr(incident, name, fields[name])
+                    incident.updated_by = by
+                    bump_version(incident)
+                    plan.updates.append(incident)
+                    plan.update_fields.update(changed)
+        if action in (Action.CREATE, Action.UPDATE):
+            graphic_pks.update(row_graphic)
+            for pk, archive_url in row_archives.items():
+                archive_fills.setdefault(pk, archive_url)
+            for key, url in row_sources.items():
                 source = plan.new_sources.get(key)
                 if source is None:
                     source = plan.new_sources[key] = Source(
@@ -203,43 +272,11 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
                         publisher=_publisher(url),
                         url=url,
                         normalised_url=key,
+                        archive_url=row.archives.get(url, ""),
                         created_by=by,
                     )
                 source.is_graphic = source.is_graphic or row.graphic
-                new_links.append(key)
-        new_claim = bool(row.claim) and (
-            incident is None or (incident.pk, row.claim) not in claimed
-        )
-        if incident is None:
-            incident = Incident(
-                external_id=row.external_id,
-                slug=slugs[row.external_id],
-                created_by=by,
-                updated_by=by,
-                **row.fields,
-            )
-            plan.creates.append(incident)
-            action, changed = Action.CREATE, ()
-            graphic_pks.update(row_graphic)
-        else:
-            changed = tuple(
-                name for name, value in row.fields.items() if getattr(incident, name) != value
-            )
-            if not (changed or new_links or new_claim):
-                action = Action.UNCHANGED
-            elif not policy.importer_may_change(incident=incident):
-                action = Action.LOCKED
-                new_links, new_claim = [], False
-            else:
-                action = Action.UPDATE
-                graphic_pks.update(row_graphic)
-                if changed:
-                    for name in changed:
-                        setattr(incident, name, row.fields[name])
-                    incident.updated_by = by
-                    bump_version(incident)
-                    plan.updates.append(incident)
-                    plan.update_fields.update(changed)
+                source.archive_url = source.archive_url or row.archives.get(url, "")
         plan.outcomes.append(
             RowOutcome(row.number, row.external_id, row.fields["title"], action, changed)
         )
@@ -247,6 +284,14 @@ def _plan(rows: list[ParsedRow], *, by, lock: bool) -> _Plan:
         if new_claim:
             plan.claims.append((row.external_id, row.claim, row.claimant))
     plan.existing_source_ids = {key: pk for key, (pk, _graphic) in by_url.items()}
+    if archive_fills:
+        # As with the graphic mark: a public source is corrected by an editor, in the open.
+        sources = Source.objects.filter(pk__in=archive_fills).exclude(
+            pk__in=Source.objects.public().values("pk")
+        )
+        for source in sources:
+            source.archive_url = archive_fills[source.pk]
+            plan.archive_fills.append(source)
     if graphic_pks:
         # A source public records cite is corrected by an editor, in the open (cases.policy):
         # the importer marks only sources readers cannot see yet.
@@ -288,6 +333,8 @@ def _write(plan: _Plan, *, by, reason: str) -> None:
         source.is_graphic = True
     if plan.graphic_sources:
         bulk_update_with_history(plan.graphic_sources, Source, ["is_graphic"], **history)
+    if plan.archive_fills:
+        bulk_update_with_history(plan.archive_fills, Source, ["archive_url"], **history)
 
     through = Source.incidents.through
     through.objects.bulk_create(
@@ -318,6 +365,7 @@ def import_incidents(
     dry_run: bool = False,
     skip_invalid: bool = False,
     filename: str = "",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
     """Import incidents from CSV ``data`` (bytes of a UTF-8 file), in one transaction.
 
@@ -331,7 +379,16 @@ def import_incidents(
     ``by`` is the acting user (None for a command run without ``--user``); it needs
     ``cases.add_incident`` and ``cases.change_incident``. Raises FileError when the file cannot
     be read at all, PermissionDenied when ``by`` may not import.
+
+    ``progress``, when given, is called as ``progress(stage, done, total)`` with the stages
+    "read", "validated", "planned" and "written" (``total`` is the number of rows), so that a
+    background job can report how far an import has come.
     """
+
+    def report(stage: str, done: int) -> None:
+        if progress is not None:
+            progress(stage, done, result.rows)
+
     if by is not None and not (
         by.has_perm("cases.add_incident") and by.has_perm("cases.change_incident")
     ):
@@ -340,13 +397,18 @@ def import_incidents(
     result = ImportResult(sha256=hashlib.sha256(data).hexdigest())
     rows = read_rows(decode(data), mapping)
     result.rows = len(rows)
+    report("read", 0)
     parsed, result.errors, result.warnings = validate_rows(rows, mapping)
+    report("validated", len(parsed))
     will_write = not dry_run and (skip_invalid or not result.errors)
+    # The history's reason holds 100 characters: the hash first, the names cut to fit.
     reason = (
-        f"Imported from {filename or 'a CSV file'} ({mapping.name}, sha256 {result.sha256[:12]})"
+        f"Imported (sha256 {result.sha256[:12]}) from {filename or 'a CSV file'} ({mapping.name})"
     )
+    reason = reason if len(reason) <= 100 else reason[:99] + "…"
     with transaction.atomic():
         plan = _plan(parsed, by=by, lock=will_write)
+        report("planned", len(plan.outcomes))
         for outcome in plan.outcomes:
             if outcome.action == Action.LOCKED:
                 result.warnings.append(
@@ -364,6 +426,7 @@ def import_incidents(
         if will_write:
             _write(plan, by=by, reason=reason)
             result.written = True
+            report("written", len(plan.outcomes))
     result.warnings.sort(key=lambda e: e.row)
     return result
 

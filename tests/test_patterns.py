@@ -1,0 +1,189 @@
+"""Issue 14: readers see the pattern — the map, the timeline, official figures, the overview."""
+
+import datetime as dt
+import gzip
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Incident
+from config.settings import _tile_origin
+from tests.factories import ClaimFactory, IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+def map_data(client, **filters) -> list[list]:
+    response = client.get(reverse("cases:incident_map_data"), filters)
+    assert response.status_code == 200
+    return json.loads(response.content)["points"]
+
+
+# --- the map --------------------------------------------------------------------------------
+
+
+def test_map_data_holds_public_incidents_with_coordinates_only(client):
+    shown = IncidentFactory(published=True, latitude="48.633300", longitude="38.383300")
+    retracted = IncidentFactory(retracted=True, latitude="47.5", longitude="35.8")
+    IncidentFactory(latitude="50.1", longitude="30.1", title="Draft with coordinates")
+    IncidentFactory(status=Incident.Status.IN_REVIEW, latitude="50.2", longitude="30.2")
+    IncidentFactory(published=True, title="No coordinates")
+    slugs = {point[3] for point in map_data(client)}
+    assert slugs == {shown.slug, retracted.slug}
+
+
+def test_map_data_follows_the_list_filters(client):
+    luhansk = IncidentFactory(published=True, oblast="luhansk", latitude="48.6", longitude="38.4")
+    IncidentFactory(published=True, oblast="kharkiv", latitude="49.9", longitude="36.2")
+    assert [p[3] for p in map_data(client, oblast="luhansk")] == [luhansk.slug]
+    # An invalid filter value is ignored, as on the list.
+    assert len(map_data(client, oblast="atlantis")) == 2
+
+
+def test_map_points_carry_the_stated_precision(client):
+    IncidentFactory(
+        published=True, latitude="48.6333", longitude="38.3833", location_precision="exact"
+    )
+    IncidentFactory(published=True, latitude="47.5", longitude="35.8", location_precision="oblast")
+    response = client.get(reverse("cases:incident_map_data"))
+    data = json.loads(response.content)
+    by_precision = {data["precisions"][p[2]]: p[:2] for p in data["points"]}
+    assert by_precision == {"exact": [48.6333, 38.3833], "oblast": [47.5, 35.8]}
+
+
+def test_map_page_says_how_precision_is_drawn_and_counts_unlocated(client):
+    IncidentFactory(published=True, latitude="48.6", longitude="38.4")
+    IncidentFactory(published=True)
+    html = client.get(reverse("cases:incident_map")).content.decode()
+    assert "1 incident on the map" in html
+    assert "1 more without coordinates" in html
+    assert "a circle of 100 km radius" in html
+    assert "a point" in html
+    # Without JavaScript the reader is sent to the list and the GeoJSON.
+    assert "The map needs JavaScript" in html
+    assert reverse("exchange:incident_export_geojson") in html
+
+
+def test_map_data_is_compressed_for_clients_that_accept_it(client):
+    for n in range(50):
+        IncidentFactory(published=True, latitude=f"48.{n:04d}", longitude="38.4")
+    plain = client.get(reverse("cases:incident_map_data"))
+    packed = client.get(reverse("cases:incident_map_data"), HTTP_ACCEPT_ENCODING="gzip")
+    assert packed["Content-Encoding"] == "gzip"
+    assert len(packed.content) < len(plain.content) / 3
+    assert json.loads(gzip.decompress(packed.content)) == json.loads(plain.content)
+
+
+def test_map_page_is_linked_from_the_list_with_its_filters(client):
+    html = client.get(reverse("cases:incident_list"), {"oblast": "luhansk"}).content.decode()
+    assert f'href="{reverse("cases:incident_map")}?oblast=luhansk"' in html
+
+
+def test_incident_page_has_a_small_map_only_with_coordinates(client):
+    located = IncidentFactory(
+        published=True, latitude="47.5", longitude="35.8", location_precision="oblast"
+    )
+    html = client.get(located.get_absolute_url()).content.decode()
+    assert 'data-map="single"' in html
+    assert 'data-radius="100000"' in html
+    assert "leaflet.js" in html
+    bare = IncidentFactory(published=True)
+    html = client.get(bare.get_absolute_url()).content.decode()
+    assert 'data-map="single"' not in html
+    assert "leaflet.js" not in html
+
+
+def test_csp_allows_images_from_the_tile_host_and_no_other(client, settings):
+    policy = client.get(reverse("cases:incident_map"))["Content-Security-Policy"]
+    img_src = next(d for d in policy.split(";") if d.strip().startswith("img-src")).split()[1:]
+    # The tests' tiles are a data: URL, so no other host at all.
+    assert img_src == ["'self'", "data:"]
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        ("https://{s}.tiles.example.org/a/{z}/{x}/{y}.png", "https://*.tiles.example.org"),
+        ("http://127.0.0.1:8201/{z}/{x}/{y}.png", "http://127.0.0.1:8201"),
+        ("data:image/png;base64,AAAA", "data:"),
+    ],
+)
+def test_tile_origin_is_exactly_the_tile_host(url, origin):
+    assert _tile_origin(url) == origin
+
+
+# --- the timeline ---------------------------------------------------------------------------
+
+
+def timeline_table(html: str) -> list[list[str]]:
+    """The data table under the chart, as rows of cell texts."""
+    table = re.search(r'<details class="chart-table">.*?</details>', html, re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    return [
+        [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)
+        ]
+        for r in rows
+    ]
+
+
+def test_timeline_counts_public_incidents_per_month_by_category(client):
+    IncidentFactory.create_batch(2, published=True, occurred_from=D(2024, 1, 5))
+    IncidentFactory(published=True, occurred_from=D(2024, 3, 9), category="torture")
+    IncidentFactory(occurred_from=D(2024, 1, 7))  # a draft: never counted
+    IncidentFactory(published=True, occurred_from=D(2024, 1, 7), oblast="kharkiv")
+    html = client.get(reverse("cases:incident_timeline"), {"oblast": "luhansk"}).content.decode()
+    assert "3 incidents, by the month they began" in html
+    header, *rows = timeline_table(html)
+    assert header[0] == "Month" and header[-1] == "Total"
+    # The empty month in between is drawn as an empty month, not skipped.
+    assert [(r[0], r[-1]) for r in rows] == [
+        ("January 2024", "2"),
+        ("February 2024", "0"),
+        ("March 2024", "1"),
+    ]
+    assert html.count("<rect") == 2
+
+
+def test_timeline_bar_links_to_the_list_for_that_month_and_category(client):
+    IncidentFactory.create_batch(2, published=True, occurred_from=D(2024, 1, 5))
+    IncidentFactory(published=True, occurred_from=D(2024, 1, 20), category="torture")
+    html = client.get(reverse("cases:incident_timeline")).content.decode()
+    hrefs = re.findall(r'<a href="([^"]+)" aria-label="January 2024: 2 ', html)
+    assert len(hrefs) == 1
+    href = hrefs[0].replace("&amp;", "&")
+    assert "date_from=2024-01-01" in href and "date_to=2024-01-31" in href
+    assert "category=pow_execution" in href
+    listing = client.get(href).content.decode()
+    assert "2 incidents" in listing
+
+
+def test_timeline_by_strongest_claim_status(client):
+    mixed = IncidentFactory(published=True, occurred_from=D(2024, 1, 5))
+    ClaimFactory(incident=mixed, status="unverified")
+    ClaimFactory(incident=mixed, status="verified", rationale="Geolocated.")
+    disputed = IncidentFactory(published=True, occurred_from=D(2024, 1, 6))
+    ClaimFactory(incident=disputed, status="disputed", rationale="Denied with proof.")
+    IncidentFactory(published=True, occurred_from=D(2024, 1, 7))  # no claims
+    html = client.get(reverse("cases:incident_timeline"), {"stack": "status"}).content.decode()
+    header, *rows = timeline_table(html)
+    assert header == ["Month", "Verified", "Disputed", "No claims yet", "Total"]
+    assert rows == [["January 2024", "1", "1", "1", "3"]]
+
+
+def test_timeline_without_incidents_says_so(client):
+    html = client.get(reverse("cases:incident_timeline")).content.decode()
+    assert "No incident matches these filters." in html
+    assert "<svg" not in html
+
+
+def test_timeline_is_linked_from_the_list_and_the_map(client):
+    for name in ("cases:incident_list", "cases:incident_map"):
+        html = client.get(reverse(name), {"category": "torture"}).content.decode()
+        assert f'href="{reverse("cases:incident_timeline")}?category=torture"' in html
