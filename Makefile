@@ -84,14 +84,17 @@ format: $(VENV)/.installed-lint
 # The benchmark (docs/benchmarks.md): generates BENCH_INCIDENTS synthetic incidents into the
 # BENCH_DATABASE_URL database when it does not hold exactly that many (that database is emptied
 # first: keep it for the benchmark), then runs gunicorn on a free loopback port and measures
-# with Locust. The commands live in tools/, a Django app only under tools.settings.
-# The full report is `make bench BENCH_INCIDENTS=100000` (about 10 minutes).
+# with Locust: each page cold (cache off, one client) and warm, the exports, and a mixed run of
+# random pages while drafts and public claims are written (docs/benchmarks.md). The commands
+# live in tools/, a Django app only under tools.settings. The in-process query counts of the API
+# must not be throttled, hence API_ANON_RATE. Set REDIS_URL to measure with Redis.
+# The full report is `make bench BENCH_INCIDENTS=100000`.
 BENCH_INCIDENTS ?= 2000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
 BENCH_ARGS ?=
 bench: $(VENV)/.installed-bench
 	DJANGO_SETTINGS_MODULE=tools.settings DEBUG=0 SECRET_KEY=bench-only-throwaway-key ALLOWED_HOSTS=127.0.0.1 \
-	DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	DATABASE_URL="$(BENCH_DATABASE_URL)" API_ANON_RATE=1000000/min \
 	$(BIN)/python manage.py run_benchmark --incidents $(BENCH_INCIDENTS) --reset-data $(BENCH_ARGS)
 
 clean:

@@ -29,6 +29,7 @@ from exchange.serializers import (
     SourceSerializer,
     StatementSerializer,
 )
+from public.cache import LISTING, PUBLIC_DATA, incident_tag, serve_cached
 from public.filters import IncidentFilter
 from sources.models import OfficialStatement, ReportedFigure, Source
 
@@ -150,7 +151,11 @@ def claims_queryset():
 
 
 class IncidentViewSet(PublicReadOnlyViewSet):
-    """Published and retracted incidents with their claims, victims, sources and statements."""
+    """Published and retracted incidents with their claims, victims, sources and statements.
+
+    Answers are kept in the page cache like the pages (issue 21), after the throttle has run:
+    one incident under its page's tag, the list under every public change.
+    """
 
     serializer_class = IncidentSerializer
     lookup_field = "slug"
@@ -171,6 +176,32 @@ class IncidentViewSet(PublicReadOnlyViewSet):
             Prefetch("sources", queryset=Source.objects.order_by("pk")),
             Prefetch("statements", queryset=statements),
         )
+
+    def list(self, request, *args, **kwargs):
+        build = super().list
+        return serve_cached(
+            request,
+            [LISTING, PUBLIC_DATA],
+            lambda: build(request, *args, **kwargs),
+            render=self._render,
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        build = super().retrieve
+        return serve_cached(
+            request,
+            [incident_tag(kwargs.get(self.lookup_field, ""))],
+            lambda: build(request, *args, **kwargs),
+            render=self._render,
+        )
+
+    def _render(self, response) -> None:
+        # What finalize_response does before Django renders the answer; done here so that the
+        # rendered bytes can be stored.
+        response.accepted_renderer = self.request.accepted_renderer
+        response.accepted_media_type = self.request.accepted_media_type
+        response.renderer_context = self.get_renderer_context()
+        response.render()
 
 
 class ClaimFilter(django_filters.FilterSet):

@@ -17,9 +17,10 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from cases.models import AllegedVictim, Claim, ClaimEvidence, Incident, VerificationStatus
 from core.text import printable, printable_data
@@ -58,8 +59,16 @@ def _batches(queryset: QuerySet) -> Iterator[list[Incident]]:
         yield batch
 
 
-def _attach_related(batch: list[Incident]) -> None:
-    """Give each incident of the batch its claims, victims and sources: four queries a batch.
+# What each format needs besides the incident's own fields (issue 21: the CSV and GeoJSON
+# exports read every claim's text and evidence only to count the claims by status).
+FULL = frozenset({"claims", "victims", "sources"})
+CSV_PARTS = frozenset({"counts", "sources"})
+GEOJSON_PARTS = frozenset({"counts"})
+
+
+def _attach_related(batch: list[Incident], parts: frozenset = FULL) -> None:
+    """Give each incident of the batch its claims, victims and sources (``parts``): up to four
+    queries a batch; ``counts`` alone is one GROUP BY instead of reading the claims.
 
     Plain dicts from ``values()``, not prefetch_related: building model instances and a
     queryset per incident made the export five times slower.
@@ -70,6 +79,35 @@ def _attach_related(batch: list[Incident]) -> None:
     for incident in batch:
         incident.export_permalink = link.format(incident.slug)
         incident.export_claims, incident.export_victims, incident.export_sources = [], [], []
+        incident.export_counts = dict.fromkeys(VerificationStatus.values, 0)
+    if "claims" in parts:
+        _attach_claims(by_id)
+    else:
+        counts = (
+            Claim.objects.filter(incident_id__in=by_id)
+            .order_by()
+            .values_list("incident_id", "status")
+            .annotate(n=Count("pk"))
+        )
+        for incident_id, status, n in counts:
+            by_id[incident_id].export_counts[status] = n
+    if "victims" in parts:
+        victims = AllegedVictim.objects.filter(incident_id__in=by_id).order_by("pk")
+        for victim in victims.values(
+            "incident_id", "name", "identity_public", "status", "fate", "count"
+        ):
+            by_id[victim["incident_id"]].export_victims.append(victim)
+    if "sources" in parts:
+        links = Source.incidents.through.objects.filter(incident_id__in=by_id).order_by("source_id")
+        for incident_id, source_id, url, graphic in links.values_list(
+            "incident_id", "source_id", "source__url", "source__is_graphic"
+        ):
+            by_id[incident_id].export_sources.append(
+                {"id": source_id, "url": url, "is_graphic": graphic}
+            )
+
+
+def _attach_claims(by_id: dict[int, Incident]) -> None:
     claims = {}
     claim_rows = Claim.objects.filter(incident_id__in=by_id).order_by("pk")
     for claim in claim_rows.values(
@@ -85,28 +123,18 @@ def _attach_related(batch: list[Incident]) -> None:
     ):
         claim["evidence"] = []
         claims[claim["pk"]] = claim
-        by_id[claim["incident_id"]].export_claims.append(claim)
+        incident = by_id[claim["incident_id"]]
+        incident.export_claims.append(claim)
+        incident.export_counts[claim["status"]] += 1
     evidence = ClaimEvidence.objects.filter(claim_id__in=claims).order_by("pk")
     for item in evidence.values("claim_id", "source_id", "relation", "note"):
         claims[item.pop("claim_id")]["evidence"].append(item)
-    victims = AllegedVictim.objects.filter(incident_id__in=by_id).order_by("pk")
-    for victim in victims.values(
-        "incident_id", "name", "identity_public", "status", "fate", "count"
-    ):
-        by_id[victim["incident_id"]].export_victims.append(victim)
-    links = Source.incidents.through.objects.filter(incident_id__in=by_id).order_by("source_id")
-    for incident_id, source_id, url, graphic in links.values_list(
-        "incident_id", "source_id", "source__url", "source__is_graphic"
-    ):
-        by_id[incident_id].export_sources.append(
-            {"id": source_id, "url": url, "is_graphic": graphic}
-        )
 
 
-def iter_incidents(queryset: QuerySet) -> Iterator[Incident]:
+def iter_incidents(queryset: QuerySet, parts: frozenset = FULL) -> Iterator[Incident]:
     """The incidents, read a chunk at a time, each with its related records attached."""
     for batch in _batches(queryset):
-        _attach_related(batch)
+        _attach_related(batch, parts)
         yield from batch
 
 
@@ -134,10 +162,22 @@ def number(value: Decimal | None) -> float | None:
 
 
 def status_counts(incident: Incident) -> dict[str, int]:
-    counts = dict.fromkeys(VerificationStatus.values, 0)
-    for claim in incident.export_claims:
-        counts[claim["status"]] += 1
-    return counts
+    return dict(incident.export_counts)
+
+
+def _date_display(incident: Incident) -> str:
+    """``incident.date_display``, formatted once per date range and language in an export
+    (Django's localised date formatting was a fifth of the CSV export's time)."""
+    key = (get_language(), incident.occurred_from, incident.occurred_to, incident.date_precision)
+    text = _DATE_DISPLAYS.get(key)
+    if text is None:
+        if len(_DATE_DISPLAYS) > 20_000:
+            _DATE_DISPLAYS.clear()
+        text = _DATE_DISPLAYS[key] = incident.date_display
+    return text
+
+
+_DATE_DISPLAYS: dict[tuple, str] = {}
 
 
 def _value(value):
@@ -154,7 +194,7 @@ def incident_record(incident: Incident) -> dict:
         "slug": incident.slug,
         "permalink": permalink(incident),
         **{name: _value(getattr(incident, name)) for name in Incident.PUBLIC_FIELDS},
-        "date_display": incident.date_display,
+        "date_display": _date_display(incident),
         "publication_status": incident.status,
         "retraction_note": incident.retraction_note,
         "published_at": iso(incident.published_at),
@@ -252,10 +292,20 @@ def _dumps(value) -> str:
 
 
 def _stream_array(items: Iterable[dict]) -> Iterator[str]:
+    """The items as JSON separated by commas, a chunk of ``CHUNK_SIZE`` per piece yielded.
+
+    One piece per item made the server write (and the client read) one small packet per
+    incident: about a third of the time of the JSON and GeoJSON exports (issue 21).
+    """
+    pending: list[str] = []
     separator = ""
     for item in items:
-        yield separator + _dumps(item)
-        separator = ",\n"
+        pending.append(_dumps(item))
+        if len(pending) == CHUNK_SIZE:
+            yield separator + ",\n".join(pending)
+            pending, separator = [], ",\n"
+    if pending:
+        yield separator + ",\n".join(pending)
 
 
 def stream_json(incidents: Iterable[Incident], *, filters: dict[str, str]) -> Iterator[str]:

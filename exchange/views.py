@@ -33,7 +33,7 @@ def _filters(request) -> dict[str, str]:
 def incident_export_csv(request):
     """``?bom=1`` starts the file with a UTF-8 byte-order mark: spreadsheet programs (Excel)
     read Cyrillic right only with it."""
-    incidents = exports.iter_incidents(_exported_incidents(request))
+    incidents = exports.iter_incidents(_exported_incidents(request), exports.CSV_PARTS)
     rows = exports.stream_csv(incidents)
     if request.GET.get("bom") == "1":
         rows = itertools.chain(["\ufeff"], rows)
@@ -52,7 +52,7 @@ def incident_export_json(request):
 def incident_export_geojson(request):
     located = _exported_incidents(request).filter(latitude__isnull=False)
     return _download(
-        exports.stream_geojson(exports.iter_incidents(located)),
+        exports.stream_geojson(exports.iter_incidents(located, exports.GEOJSON_PARTS)),
         extension="geojson",
         content_type="application/geo+json",
     )

@@ -2,12 +2,13 @@ from django.apps import AppConfig
 
 
 class PublicConfig(AppConfig):
-    """The public site: pages, feeds, sitemap, JSON-LD and the page cache. No models."""
+    """The public site: pages, feeds, sitemap, JSON-LD, the page cache, the home page's tallies."""
 
     name = "public"
     verbose_name = "Public site"
 
     def ready(self):
-        from public import invalidation
+        from public import invalidation, tallies
 
         invalidation.connect()
+        tallies.connect()

@@ -17,6 +17,7 @@ the worker processes of one machine.
 """
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -26,11 +27,16 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
+
 TAG_PREFIX = "page-tag:"
 PAGE_PREFIX = "page:"
 # Every page carries it; only bulk loads (the importer, the bench generator) bump it.
 EVERYTHING = "all"
 LISTING = "listing"
+# Any change shown by any public incident, its claims or what it cites: for answers that show
+# many incidents with their sources and statements (the API's incident list).
+PUBLIC_DATA = "public-data"
 # Headers of the view's answer that a cached copy keeps (e.g. the sitemap's X-Robots-Tag).
 _DROPPED_HEADERS = {"content-length", "set-cookie", "vary", "x-page-cache"}
 
@@ -100,34 +106,54 @@ def cache_public_page(view=None, *, tags: TagsArg = (LISTING,)):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-            if seconds <= 0 or request.method != "GET" or request.user.is_authenticated:
+            if request.method != "GET" or request.user.is_authenticated:
                 return view(request, *args, **kwargs)
             page_tags = tags(request, *args, **kwargs) if callable(tags) else tags
-            key = page_key(request, page_tags)
-            hit = cache.get(key)
-            if hit is not None:
-                content, headers = hit
-                response = HttpResponse(content)
-                for name, value in headers:
-                    response[name] = value
-                response["X-Page-Cache"] = "hit"
-                return response
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
-                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                    response.render()
-                headers = [
-                    (name, value)
-                    for name, value in response.items()
-                    if name.lower() not in _DROPPED_HEADERS
-                ]
-                cache.set(key, (response.content, headers), seconds)
-                response["X-Page-Cache"] = "miss"
-            return response
+            return serve_cached(request, page_tags, lambda: view(request, *args, **kwargs))
 
         return wrapper
 
     if view is not None:
         return decorator(view)
     return decorator
+
+
+def serve_cached(request, tags: Iterable[str], build: Callable, render: Callable | None = None):
+    """The cached answer for ``request`` under ``tags``, or ``build()``'s, stored when a 200.
+
+    ``render`` prepares an answer that is not rendered yet (the API's) before it is stored.
+    """
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return build()
+    try:
+        key = page_key(request, tags)
+        hit = cache.get(key)
+    except Exception:  # the cache server is down: readers still get pages, built each time
+        logger.exception("Page cache unavailable; serving %s uncached.", request.path)
+        return build()
+    if hit is not None:
+        content, headers = hit
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return response
+    response = build()
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        if render is not None:
+            render(response)
+        elif hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        headers = [
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in _DROPPED_HEADERS
+        ]
+        try:
+            cache.set(key, (response.content, headers), seconds)
+        except Exception:
+            logger.exception("Page cache unavailable; %s not stored.", request.path)
+            return response
+        response["X-Page-Cache"] = "miss"
+    return response

@@ -18,6 +18,7 @@ A new model shown on a public page goes in ``WATCHED`` with a function naming wh
 Bulk writes send no signals: their callers call ``public.cache.invalidate_everything``.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -32,8 +33,10 @@ from cases.models import (
     Incident,
     PublicationEvent,
 )
-from public.cache import LISTING, incident_tag, invalidate, source_tag, statement_tag
+from public.cache import LISTING, PUBLIC_DATA, incident_tag, invalidate, source_tag, statement_tag
 from sources.models import OfficialStatement, ReportedFigure, Source, SourceFile
+
+logger = logging.getLogger(__name__)
 
 # Fields no reader sees: a save that changes only these leaves every page as it was.
 UNSHOWN = {
@@ -187,6 +190,7 @@ def tags_for(touched: Touched) -> set[str]:
     if not public:
         return tags
     tags |= {incident_tag(slug) for slug in public.values()}
+    tags.add(PUBLIC_DATA)
     if touched.incidents & set(public):
         # The incident itself changed (not only a source it cites): the listings show it, and
         # the pages of its sources and statements show its title and claims.
@@ -218,7 +222,12 @@ def tags_for(touched: Touched) -> set[str]:
 
 
 def _apply(touched: Touched) -> None:
-    invalidate(*tags_for(touched))
+    # After the commit: a cache outage must not turn a saved write into an error page. The
+    # pages it should have invalidated then expire within PUBLIC_PAGE_CACHE_SECONDS.
+    try:
+        invalidate(*tags_for(touched))
+    except Exception:
+        logger.exception("Page cache not invalidated after a write (%s).", touched)
 
 
 def _schedule(touched: Touched | None) -> None:

@@ -6,7 +6,7 @@ preview behind the draft banner (``visible_to``).
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from cases.models import (
     AllegedVictim,
@@ -18,6 +18,7 @@ from cases.models import (
     VerificationStatus,
 )
 from ledger import selectors as ledger_selectors
+from public import tallies
 from sources.models import OfficialStatement, ReportedFigure, Source, SourceFile
 
 
@@ -59,12 +60,11 @@ def incidents_in_order(ids: list[int]) -> list[Incident]:
 def claim_status_counts() -> list[tuple[str, str, int]]:
     """How many claims of published incidents are in each status, in scale order (zeros kept).
 
-    Retracted incidents are left out: their claims' statuses no longer vouch for anything.
+    Retracted incidents are left out: their claims' statuses no longer vouch for anything. Read
+    from the tally the write path keeps (``public.tallies``): one small query at any size.
     """
-    aggregates = Claim.objects.filter(incident__in=Incident.objects.published()).aggregate(
-        **{value: Count("pk", filter=Q(status=value)) for value in VerificationStatus.values}
-    )
-    return [(value, label, aggregates[value]) for value, label in VerificationStatus.choices]
+    counts = tallies.counts()
+    return [(value, label, counts[value]) for value, label in VerificationStatus.choices]
 
 
 def incident_for_page(*, slug: str, user) -> Incident:

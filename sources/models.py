@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from cases.models import Claim, ClaimEvidence, Incident
 from core.models import AppendOnlyModel, PublicQuerySet
 from core.text import CheckedTextModel
+from core.urls import record_url
 
 
 class SourceQuerySet(PublicQuerySet):
@@ -118,7 +119,7 @@ class Source(CheckedTextModel):
         return f"{self.publisher}: {self.title}" if self.publisher else self.title
 
     def get_absolute_url(self):
-        return reverse("sources:source_detail", kwargs={"pk": self.pk})
+        return record_url("sources:source_detail", "pk", self.pk)
 
 
 class OfficialStatementQuerySet(PublicQuerySet):
@@ -197,7 +198,7 @@ class OfficialStatement(CheckedTextModel):
         return f"{who}{when}"
 
     def get_absolute_url(self):
-        return reverse("sources:statement_detail", kwargs={"pk": self.pk})
+        return record_url("sources:statement_detail", "pk", self.pk)
 
 
 class ReportedFigure(CheckedTextModel):

@@ -360,3 +360,29 @@ def test_the_log_never_holds_non_public_data(client, planted, editor):
         ]
     for url in urls:
         assert_no_sentinel(client, url)
+
+
+# issue 21: with the page cache on, what staff were shown (drafts, previews) never reaches a
+# reader through a cached page or API answer, and the home page's tally counts published
+# incidents' claims only.
+def test_cached_pages_and_answers_carry_no_sentinel(client, planted, researcher, settings):
+    from django.core.cache import cache
+
+    from public import tallies
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    try:
+        staff = type(client)()
+        staff.force_login(researcher)
+        for template in [*PUBLIC_ENDPOINTS, *HIDDEN]:
+            # Staff first (read to the end, which closes downloads): never stored for readers.
+            body_and_headers(staff.get(template.format(**planted)))
+        for _ in range(2):  # built for readers, then served from the cache
+            for template in PUBLIC_ENDPOINTS:
+                assert_no_sentinel(client, template.format(**planted))
+            for template in HIDDEN:
+                assert client.get(template.format(**planted)).status_code == 404
+    finally:
+        cache.clear()
+    assert tallies.counts() == tallies.recount()

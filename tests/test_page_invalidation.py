@@ -7,6 +7,7 @@ services (as the admin and the review queue do), then asks every page again and 
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 
 from cases import services
@@ -57,6 +58,9 @@ def world(db):
         "second source": second_source.get_absolute_url(),
         "statement": statement.get_absolute_url(),
         "about": reverse("cases:about_verification"),
+        "api list": reverse("incident-list"),
+        "api first": reverse("incident-detail", kwargs={"slug": first.slug}),
+        "api second": reverse("incident-detail", kwargs={"slug": second.slug}),
     }
     return {
         "first": first,
@@ -133,6 +137,8 @@ def test_a_claim_decision_invalidates_its_incident_its_sources_and_the_listings_
         "first",
         "first source",
         "statement",
+        "api list",
+        "api first",
     }
     html = client.get(world["pages"]["first"]).content.decode()
     assert "A substantiated denial." in html
@@ -144,7 +150,7 @@ def test_publication_invalidates_the_listings_not_the_other_incidents(
     warm(client, world["pages"])
     with django_capture_on_commit_callbacks(execute=True):
         services.incident_transition(incident=world["draft"], action="publish", by=editor)
-    assert missed(client, world["pages"]) == {"home", "list", "list filtered"}
+    assert missed(client, world["pages"]) == {"home", "list", "list filtered", "api list"}
     assert "Draft in review" in client.get(world["pages"]["list"]).content.decode()
     # The source only the draft cited has become public: its page answers now.
     assert client.get(world["draft_source"].get_absolute_url()).status_code == 200
@@ -161,7 +167,8 @@ def test_a_source_correction_invalidates_the_source_and_the_incidents_citing_it(
             data={"title": "Corrected source title"},
             reason="The headline was misquoted.",
         )
-    assert missed(client, world["pages"]) == {"first", "first source"}
+    # The API's list shows every incident's sources: it goes too; the HTML lists do not.
+    assert missed(client, world["pages"]) == {"first", "first source", "api first", "api list"}
     assert "Corrected source title" in client.get(world["pages"]["first"]).content.decode()
 
 
@@ -202,3 +209,29 @@ def test_a_cached_page_is_served_without_queries(client, world, django_assert_nu
     for url in world["pages"].values():
         with django_assert_num_queries(0):
             assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_cache_outage_leaves_pages_and_writes_working(
+    client, world, editor, django_capture_on_commit_callbacks
+):
+    # A Redis nobody answers at (a port of this project's range where nothing listens).
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:8199/0",
+        }
+    }
+    with override_settings(CACHES=down):
+        assert client.get(world["pages"]["first"]).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            services.claim_change_status(
+                claim=world["first_claim"],
+                status="verified",
+                rationale="Saved while the cache was down.",
+                methods=["geolocation"],
+                by=editor,
+            )
+        world["first_claim"].refresh_from_db()
+        assert world["first_claim"].status == "verified"
+        html = client.get(world["pages"]["first"]).content.decode()
+        assert "Saved while the cache was down." in html

@@ -17,6 +17,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (a Redis server)")
@@ -173,7 +174,7 @@ def two_servers(environment, tmp_path):
 
 def test_a_write_invalidates_the_pages_of_both_servers(environment, two_servers):
     a, b = two_servers
-    page = "/incidents/shared/"
+    page = reverse("cases:incident_detail", kwargs={"slug": "shared"})
     assert _get(a, page)[0] == "miss"
     # Server B uses the page server A cached: one cache.
     assert _get(b, page)[0] == "hit"
@@ -188,8 +189,9 @@ def test_a_write_invalidates_the_pages_of_both_servers(environment, two_servers)
 
 def test_a_publication_on_one_server_shows_on_the_others_list(environment, two_servers):
     a, b = two_servers
-    assert "A draft" not in _get(b, "/incidents/")[1]
+    listing = reverse("cases:incident_list")
+    assert "A draft" not in _get(b, listing)[1]
     _manage(environment, "shell", "-c", PUBLISH_DRAFT)
-    header, html = _get(b, "/incidents/")
+    header, html = _get(b, listing)
     assert header == "miss" and "A draft" in html
-    assert "A draft" in _get(a, "/incidents/")[1]
+    assert "A draft" in _get(a, listing)[1]

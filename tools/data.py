@@ -36,6 +36,7 @@ from cases.models import (
     VerificationStatus,
 )
 from cases.search import refresh_search_vectors
+from public import tallies
 from public.cache import invalidate_everything
 from sources.models import OfficialStatement, ReportedFigure, Source
 from sources.normalise import normalise_url
@@ -209,6 +210,8 @@ def generate(
             log(f"  {start + size:>8,} incidents")
     with _timed(counts, "search vectors")():
         refresh_search_vectors()
+        # Bulk inserts send no signals: count the home page's tallies once, empty the pages.
+        tallies.rebuild()
         invalidate_everything()
     if connection.vendor == "postgresql":
         with _timed(counts, "analyze")(), connection.cursor() as cursor:

@@ -28,6 +28,7 @@ class Sample:
     end: float
     status: int  # 0 when no response came back
     error: str = ""
+    cache: str = ""  # the X-Page-Cache header: "hit", "miss" or "" (not a cached page)
 
     @property
     def ms(self) -> float:
@@ -50,6 +51,7 @@ class LocustRun:
         seconds: float,
         max_requests: int | None = None,
         warmup: int = 0,
+        stride: int = 1,
     ):
         if importlib.util.find_spec("locust") is None:
             raise RuntimeError(
@@ -58,13 +60,16 @@ class LocustRun:
         self.workdir = Path(tempfile.mkdtemp(prefix="tools-locust-"))
         self.samples_file = self.workdir / "samples.jsonl"
         self.log = self.workdir / "locust.log"
+        urls_file = self.workdir / "urls.json"
+        urls_file.write_text(json.dumps(urls))
         environment = {
             **os.environ,
-            "TOOLS_URLS": json.dumps(urls),
+            "TOOLS_URLS_FILE": str(urls_file),
             "TOOLS_SAMPLES": str(self.samples_file),
             "TOOLS_WARMUP": str(warmup),
             "TOOLS_SECONDS": str(seconds),
             "TOOLS_MAX_REQUESTS": str(max_requests or 0),
+            "TOOLS_STRIDE": str(stride),
         }
         command = [
             sys.executable,
@@ -96,6 +101,6 @@ class LocustRun:
         samples = []
         with self.samples_file.open() as lines:
             for line in lines:
-                url, start, ms, status, error = json.loads(line)
-                samples.append(Sample(url, start, start + ms / 1000, status, error))
+                url, start, ms, status, error, *cache = json.loads(line)
+                samples.append(Sample(url, start, start + ms / 1000, status, error, "".join(cache)))
         return samples

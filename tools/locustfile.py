@@ -11,14 +11,17 @@ Run headless by ``tools.driver`` (which reads the samples this writes); by hand:
 
 Configured through the environment because Locust owns the command line:
 
-- ``TOOLS_URLS``: JSON list of paths (default ``["/health/"]``);
+- ``TOOLS_URLS``: JSON list of paths (default ``["/health/"]``), or ``TOOLS_URLS_FILE``: a
+  file holding that list;
 - ``TOOLS_SAMPLES``: a file to which every request is written, one JSON list per line
-  ``[path, start epoch s, duration ms, status (0: no response), error]``; the reports compute
-  their own figures from these rather than Locust's, whose percentiles are rounded buckets;
+  ``[path, start epoch s, duration ms, status (0: no response), error, X-Page-Cache]``; the
+  reports compute their own figures from these rather than Locust's, whose percentiles are
+  rounded buckets;
 - ``TOOLS_WARMUP``: the first N requests are sent but marked ``warmup`` (not measured);
 - ``TOOLS_SECONDS``: stop this long after the first measured request (Locust's own
   ``--run-time`` would count the warm-up, which on a cold page can take all of it);
-- ``TOOLS_MAX_REQUESTS``: or stop after this many measured requests, whichever comes first.
+- ``TOOLS_MAX_REQUESTS``: or stop after this many measured requests, whichever comes first;
+- ``TOOLS_STRIDE``: user *n* starts at position *n × stride* of the list (default 1).
 """
 
 import itertools
@@ -30,11 +33,18 @@ import gevent
 from locust import FastHttpUser, events, task
 from locust.exception import StopUser
 
-URLS: list[str] = json.loads(os.environ.get("TOOLS_URLS", '["/health/"]'))
+if os.environ.get("TOOLS_URLS_FILE"):  # long lists (the mixed run's) do not fit in a variable
+    with open(os.environ["TOOLS_URLS_FILE"]) as urls_file:
+        URLS: list[str] = json.load(urls_file)
+else:
+    URLS = json.loads(os.environ.get("TOOLS_URLS", '["/health/"]'))
 WARMUP = int(os.environ.get("TOOLS_WARMUP", "0"))
 MAX_REQUESTS = int(os.environ.get("TOOLS_MAX_REQUESTS", "0")) or None
 SECONDS = float(os.environ.get("TOOLS_SECONDS", "10"))
 SAMPLES_FILE = os.environ.get("TOOLS_SAMPLES", "")
+# How far apart the users start in the list (the mixed run spreads them over all of it, so one
+# user does not read what the previous one has just cached).
+STRIDE = int(os.environ.get("TOOLS_STRIDE", "1"))
 
 _sent = itertools.count()  # one process, cooperative greenlets: a plain counter is safe
 _samples: list[list] = []
@@ -47,7 +57,8 @@ class Reader(FastHttpUser):
     wait_time = staticmethod(lambda: 0)
 
     def on_start(self):
-        self.walk = itertools.islice(itertools.cycle(URLS), next(_offsets) % len(URLS), None)
+        start = next(_offsets) * STRIDE % len(URLS)
+        self.walk = itertools.islice(itertools.cycle(URLS), start, None)
 
     @task
     def read(self):
@@ -75,7 +86,10 @@ def _record(name, response_time, response=None, exception=None, start_time=None,
         return
     status = getattr(response, "status_code", 0) or 0
     error = "" if exception is None or status else repr(exception)
-    _samples.append([name, start_time, response_time, status, error])
+    # "hit" or "miss" from the page cache; empty for pages it does not keep.
+    headers = getattr(response, "headers", None) or {}
+    cache = headers.get("X-Page-Cache", "") or ""
+    _samples.append([name, start_time, response_time, status, error, cache])
 
 
 @events.quitting.add_listener

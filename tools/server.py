@@ -40,7 +40,9 @@ def get(port: int, path: str, timeout: float = 120) -> int:
 
 
 @contextmanager
-def gunicorn(*, port: int, workers: int, log: Path, timeout: int = 120) -> Iterator[int]:
+def gunicorn(
+    *, port: int, workers: int, log: Path, timeout: int = 120, env: dict | None = None
+) -> Iterator[int]:
     """Serve the product under gunicorn for the duration of the block; yield the master's pid.
 
     The server runs ``config.settings`` (the product, without the ``tools`` app) with DEBUG off.
@@ -58,6 +60,7 @@ def gunicorn(*, port: int, workers: int, log: Path, timeout: int = 120) -> Itera
         # All clients share one address: the anonymous API throttle would answer 429s, which
         # measures the throttle, not the site.
         "API_ANON_RATE": "1000000/min",
+        **(env or {}),
     }
     command = [
         sys.executable,

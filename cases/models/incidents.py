@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import PublicQuerySet
 from core.text import CheckedTextModel
+from core.urls import record_url
 
 
 class Oblast(models.TextChoices):
@@ -393,7 +393,7 @@ class Incident(CheckedTextModel):
             )
 
     def get_absolute_url(self):
-        return reverse("cases:incident_detail", kwargs={"slug": self.slug})
+        return record_url("cases:incident_detail", "slug", self.slug)
 
     @property
     def is_public(self) -> bool:

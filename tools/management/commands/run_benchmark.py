@@ -30,6 +30,14 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=15, help="At most, per case.")
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--output", default="docs/benchmarks.md")
+        parser.add_argument(
+            "--cold-requests", type=int, default=20, help="Per case, one client, cache off."
+        )
+        parser.add_argument("--mixed-seconds", type=float, default=60)
+        parser.add_argument("--mixed-users", type=int, default=16)
+        parser.add_argument(
+            "--prewarm", type=int, default=200, help="Most read addresses cached before the run."
+        )
 
     def handle(self, *args, **options):
         if settings.DEBUG:
@@ -47,10 +55,15 @@ class Command(BaseCommand):
             requests=options["requests"],
             seconds=options["seconds"],
             workers=options["workers"],
+            cold_requests=options["cold_requests"],
+            mixed_seconds=options["mixed_seconds"],
+            mixed_users=options["mixed_users"],
+            prewarm=options["prewarm"],
         )
-        results, export, info = benchmark.run(bench_options, log=self.stdout.write)
+        results, exports, info, outcome = benchmark.run(bench_options, log=self.stdout.write)
         output = Path(settings.BASE_DIR) / options["output"]
-        benchmark.write_report(output, benchmark.render(results, export, info, bench_options))
+        report = benchmark.render(results, exports, info, bench_options, outcome)
+        benchmark.write_report(output, report)
         self.stdout.write(self.style.SUCCESS(f"Wrote {output}"))
 
     def prepare_data(self, options) -> None:
