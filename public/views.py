@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
-from public import jsonld, maps, selectors
+from public import figures, jsonld, maps, selectors
 from public.cache import cache_public_page
 from public.filters import IncidentFilter
 
@@ -26,6 +26,7 @@ def home(request):
         {
             "latest": latest,
             "status_counts": selectors.claim_status_counts(),
+            "figure_series": figures.public_series(compare=False)[:3],  # issue 14
         },
     )
 

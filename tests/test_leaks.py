@@ -109,6 +109,8 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/incidents/map.json?status=unverified&oblast=luhansk",
     "/incidents/timeline/",
     "/incidents/timeline/?stack=status",
+    "/figures/",
+    "/figures/series.csv",
     # end issue 14
 ]
 

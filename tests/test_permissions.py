@@ -47,6 +47,8 @@ MATRIX: dict[str, Row] = {
     "incidents/map/": Row(200, 200, 200, 200, 200),
     "incidents/map.json": Row(200, 200, 200, 200, 200),
     "incidents/timeline/": Row(200, 200, 200, 200, 200),
+    "figures/": Row(200, 200, 200, 200, 200),
+    "figures/series.csv": Row(200, 200, 200, 200, 200),
     # end issue 14
     "api/v1/": Row(200, 200, 200, 200, 200),
     "api/v1/<drf_format_suffix:format>": Row(200, 200, 200, 200, 200, url="/api/v1/.json"),
