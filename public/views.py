@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
-from public import figures, jsonld, maps, selectors
+from public import figures, jsonld, overview, selectors
 from public.cache import cache_public_page
 from public.filters import IncidentFilter
 
@@ -59,6 +59,7 @@ def incident_detail(request, slug):
     except Incident.DoesNotExist:
         raise Http404(_("No such incident.")) from None
     claims = list(incident.claims.all())
+    history = selectors.incident_history(incident) if incident.is_public else []
     return render(
         request,
         "cases/incident_detail.html",
@@ -66,10 +67,13 @@ def incident_detail(request, slug):
             "incident": incident,
             "claims": claims,
             "sources_by_kind": selectors.sources_by_kind(incident.sources.all()),
-            "history": selectors.incident_history(incident) if incident.is_public else [],
+            "history": history,
             "permalink": settings.SITE_URL + incident.get_absolute_url(),
             "jsonld": jsonld.incident_jsonld(incident, claims),
-            "small_map": maps.incident_small_map(incident),  # issue 14
+            # issue 14: tally, victims, contents and the small map above the details
+            "overview": overview.incident_overview(
+                incident=incident, claims=claims, history=history
+            ),
         },
     )
 

@@ -302,3 +302,52 @@ def test_incident_page_figures_keep_the_period_on_phones(client, prosecutor_seri
     assert 'data-label="Period">1 Jan 2022 – 31 Dec 2022' in html
     css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
     assert "nth-child(3) { display: none" not in css
+
+
+# --- the incident page's overview --------------------------------------------------------
+
+
+def test_overview_comes_before_the_first_claim_with_tally_victims_and_contents(client):
+    from tests.factories import AllegedVictimFactory
+
+    incident = IncidentFactory(published=True)
+    ClaimFactory(incident=incident, status="verified", rationale="Geolocated.")
+    ClaimFactory.create_batch(2, incident=incident)
+    AllegedVictimFactory(incident=incident, count=6, status="hors_de_combat", fate="killed")
+    AllegedVictimFactory(
+        incident=incident, name="SENTINEL-NAME-IN-OVERVIEW", status="pow", fate="detained"
+    )
+    html = client.get(incident.get_absolute_url()).content.decode()
+    overview = html.index('id="overview-heading"')
+    assert overview < html.index('class="claim"')
+    block = html[overview : html.index('id="claims-heading"')]
+    assert "1 verified" in block and "2 unverified" in block
+    assert "<strong>7</strong>" in block  # 6 in a group + 1, counted by size
+    assert "SENTINEL-NAME-IN-OVERVIEW" not in block  # numbers only, never names
+    for anchor in ("claims-heading", "victims-heading", "statements-heading", "sources-heading"):
+        assert f'href="#{anchor}"' in block
+
+
+def test_each_claim_has_a_visible_permalink_and_its_statements_figures(client):
+    incident = IncidentFactory(published=True)
+    statement = OfficialStatementFactory()
+    statement.incidents.add(incident)
+    ReportedFigureFactory(statement=statement, metric="prisoners of war executed", value=268)
+    claim = ClaimFactory(incident=incident, statement=statement)
+    html = client.get(incident.get_absolute_url()).content.decode()
+    article = html[html.index(f'id="claim-{claim.pk}"') :]
+    article = article[: article.index("</article>")]
+    assert f'<a href="#claim-{claim.pk}">Link to this claim</a>' in article
+    assert "<strong>268</strong> prisoners of war executed" in article
+
+
+def test_incident_page_stays_within_its_query_budget_with_the_overview(
+    client, django_assert_max_num_queries
+):
+    incident = IncidentFactory(published=True, latitude="47.5", longitude="35.8")
+    statement = OfficialStatementFactory()
+    statement.incidents.add(incident)
+    ReportedFigureFactory(statement=statement)
+    ClaimFactory(incident=incident, statement=statement)
+    with django_assert_max_num_queries(12):
+        assert client.get(incident.get_absolute_url()).status_code == 200
