@@ -13,6 +13,7 @@ number are counted apart). Figures carry no category, so a series is compared wi
 most of its statements' public incidents share; with none, with every category.
 """
 
+import bisect
 import csv
 import datetime as dt
 import hashlib
@@ -27,7 +28,7 @@ from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Category, Incident
+from cases.models import Category, Claim, Incident
 from core.text import printable
 from public.cache import cache_public_page
 from public.charts import nice_ceiling
@@ -152,56 +153,93 @@ def public_series(*, compare: bool = True) -> list[FigureSeries]:
         grouped[key].points.append(Point(figure))
         statements_of[key].add(statement.pk)
 
+    daily: dict[str, _DailyCounts] = {}
+    if compare:
+        categories = _categories_of_statements(set().union(*statements_of.values()))
     for key, series in grouped.items():
         for point in series.points:
             point.is_total = any(_contains(point.figure, o.figure) for o in series.points)
         if compare:
-            series.category = _common_category(statements_of[key])
-            _compare(series)
+            series.category = _common_category(statements_of[key], categories)
+            _compare(series, daily)
     return sorted(grouped.values(), key=lambda s: (_key(s.organisation), _key(s.metric)))
 
 
-def _common_category(statement_ids: set[int]) -> str:
-    public = Incident.objects.public()
-    categories = Counter(
-        public.filter(
-            Q(statements__in=statement_ids) | Q(claims__statement__in=statement_ids)
-        ).values_list("category", flat=True)
-    )
-    return categories.most_common(1)[0][0] if categories else ""
+def _categories_of_statements(statement_ids: set[int]) -> dict[int, Counter]:
+    """Per statement, the categories of the public incidents it is about or makes claims in.
 
-
-def _compare(series: FigureSeries) -> None:
-    """Attach to each point the tracker's public incidents and victims for its period.
-
-    One query per series: a conditional aggregate per point, over one scan of the category.
+    Two queries for every series together.
     """
-    incidents = Incident.objects.public()
-    if series.category:
-        incidents = incidents.filter(category=series.category)
-    aggregates = {}
-    for i, point in enumerate(series.points):
+    public = Incident.objects.public()
+    about = OfficialStatement.incidents.through.objects.filter(
+        officialstatement__in=statement_ids, incident__in=public
+    ).values_list("officialstatement_id", "incident__category")
+    claimed = Claim.objects.filter(statement__in=statement_ids, incident__in=public).values_list(
+        "statement_id", "incident__category"
+    )
+    categories: dict[int, Counter] = defaultdict(Counter)
+    for statement_id, category in [*about, *claimed]:
+        categories[statement_id][category] += 1
+    return categories
+
+
+def _common_category(statement_ids: set[int], categories: dict[int, Counter]) -> str:
+    total = Counter()
+    for statement_id in statement_ids:
+        total.update(categories.get(statement_id, Counter()))
+    return total.most_common(1)[0][0] if total else ""
+
+
+class _DailyCounts:
+    """Public incidents of one category (or all) per day they began, summed over any period.
+
+    One grouped query per category (a few thousand days at most), then prefix sums: a series of
+    any length is compared without a query per period.
+    """
+
+    def __init__(self, category: str):
+        incidents = Incident.objects.public()
+        if category:
+            incidents = incidents.filter(category=category)
+        rows = (
+            incidents.order_by("occurred_from")
+            .values_list("occurred_from")
+            .annotate(
+                n=Count("pk"),
+                low=Coalesce(Sum("victims_min"), 0),
+                high=Coalesce(Sum(Coalesce("victims_max", "victims_min")), 0),
+                none=Count("pk", filter=Q(victims_min__isnull=True)),
+            )
+        )
+        self.days = []
+        self.sums = [(0, 0, 0, 0)]  # running totals up to and including each day
+        for day, *numbers in rows:
+            self.days.append(day)
+            last = self.sums[-1]
+            self.sums.append(tuple(a + b for a, b in zip(last, numbers, strict=True)))
+
+    def between(self, start, end) -> tuple[int, int, int, int]:
+        """(incidents, victims low, victims high, without a number) that began in [start, end]."""
+        first = bisect.bisect_left(self.days, start) if start else 0
+        last = bisect.bisect_right(self.days, end) if end else len(self.days)
+        if last <= first:
+            return (0, 0, 0, 0)
+        upper, lower = self.sums[last], self.sums[first]
+        return tuple(a - b for a, b in zip(upper, lower, strict=True))
+
+
+def _compare(series: FigureSeries, daily: dict) -> None:
+    """Attach to each point the tracker's public incidents and victims for its period."""
+    if series.category not in daily:
+        daily[series.category] = _DailyCounts(series.category)
+    counts = daily[series.category]
+    for point in series.points:
         start, end = point.figure.period_start, point.figure.period_end
         if start is None and end is None:
             continue
-        period = Q()
-        if start:
-            period &= Q(occurred_from__gte=start)
-        if end:
-            period &= Q(occurred_from__lte=end)
-        aggregates[f"n{i}"] = Count("pk", filter=period)
-        aggregates[f"low{i}"] = Sum("victims_min", filter=period)
-        aggregates[f"high{i}"] = Sum(Coalesce("victims_max", "victims_min"), filter=period)
-        aggregates[f"none{i}"] = Count("pk", filter=period & Q(victims_min__isnull=True))
-    if not aggregates:
-        return
-    numbers = incidents.aggregate(**aggregates)
-    for i, point in enumerate(series.points):
-        if f"n{i}" in numbers:
-            point.documented = numbers[f"n{i}"]
-            point.victims_min = numbers[f"low{i}"] or 0
-            point.victims_max = numbers[f"high{i}"] or 0
-            point.without_number = numbers[f"none{i}"]
+        n, low, high, none = counts.between(start, end)
+        point.documented = n
+        point.victims_min, point.victims_max, point.without_number = low, high, none
 
 
 # The chart of one series, in SVG user units: per period the official figure, the documented
