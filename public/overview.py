@@ -72,7 +72,9 @@ def incident_overview(*, incident, claims, history) -> dict:
     if incident.is_public:
         contents.append(("history-heading", _("History"), str(len(history))))
     contents.append(("cite-heading", _("Cite this record"), ""))
+    corrections = [entry["at"] for entry in history if entry.get("kind") == "correction"]
     return {
+        "last_correction": max(corrections, default=None),
         "tally": claim_tally(claims),
         "victims": victims_summary(victims),
         "statement_count": len(statements),

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Incident
 from config.settings import _tile_origin
@@ -351,3 +352,17 @@ def test_incident_page_stays_within_its_query_budget_with_the_overview(
     ClaimFactory(incident=incident, statement=statement)
     with django_assert_max_num_queries(12):
         assert client.get(incident.get_absolute_url()).status_code == 200
+
+
+def test_citation_gives_version_access_date_and_a_form_per_claim(client):
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident, text="The order was given by radio.")
+    html = client.get(incident.get_absolute_url()).content.decode()
+    citation = html[html.index('id="cite-heading"') :]
+    assert f"version {incident.version}" in citation
+    assert f"Accessed {timezone.localdate():%-d %B %Y}" in citation
+    assert "print.css" in html
+    article = html[html.index(f'id="claim-{claim.pk}"') :]
+    article = article[: article.index("</article>")]
+    assert "Cite this claim:" in article and "The order was given by radio." in article
+    assert f"{incident.get_absolute_url()}#claim-{claim.pk}" in article

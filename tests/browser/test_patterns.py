@@ -100,10 +100,34 @@ def test_figures_page_charts_the_prosecutors_series(page: Page, live_server, dem
 
 @pytest.mark.parametrize(
     "path",
-    ["/incidents/map/", "/incidents/timeline/", "/figures/", f"/incidents/{POPASNA}/"],
+    [
+        "/incidents/map/",
+        "/incidents/timeline/",
+        "/figures/",
+        f"/incidents/{POPASNA}/",
+        "/api/v1/docs/",
+        "/verify-file/",
+    ],
 )
 def test_no_new_page_scrolls_sideways_on_a_phone(page: Page, live_server, demo, path) -> None:
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}{path}")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], (path, width)
+
+
+def test_filters_collapse_behind_a_button_on_a_phone(page: Page, live_server, demo) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/incidents/")
+    form = page.get_by_role("search", name="Filter incidents")
+    expect(form).to_be_hidden()
+    # The result count and the first result are on the first screen.
+    count = page.get_by_role("heading", name="2 incidents").bounding_box()
+    first = page.locator(".incident-list li").first.bounding_box()
+    assert count["y"] < PHONE["height"] and first["y"] < PHONE["height"]
+    page.locator("summary", has_text="Filters").click()
+    expect(form.get_by_label("Oblast")).to_be_visible()
+    # On a wide screen the form is simply there.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/incidents/")
+    expect(form.get_by_label("Oblast")).to_be_visible()
