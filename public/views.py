@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
-from public import figures, jsonld, overview, selectors
+from public import facets, figures, jsonld, overview, selectors
 from public.cache import cache_public_page
 from public.filters import IncidentFilter
 
@@ -34,6 +34,7 @@ def home(request):
 @cache_public_page
 def incident_list(request):
     incident_filter = IncidentFilter(request.GET or None, queryset=Incident.objects.public())
+    facets.apply_facets(incident_filter, request.GET)  # issue 14: counts on every option
     # Page through ids only (an index-only scan, fast even at page 2,000), then fetch the rows.
     paginator = Paginator(incident_filter.sorted_qs.values_list("pk", flat=True), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))

@@ -366,3 +366,31 @@ def test_citation_gives_version_access_date_and_a_form_per_claim(client):
     article = article[: article.index("</article>")]
     assert "Cite this claim:" in article and "The order was given by radio." in article
     assert f"{incident.get_absolute_url()}#claim-{claim.pk}" in article
+
+
+# --- filter counts ---------------------------------------------------------------------------
+
+
+def option(html: str, name: str, value: str) -> str:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return re.search(rf'<option value="{value}"[^>]*>[^<]*</option>', select).group(0)
+
+
+def test_each_option_counts_incidents_under_the_other_filters(client):
+    luhansk = IncidentFactory(published=True, oblast="luhansk", category="pow_execution")
+    ClaimFactory(incident=luhansk, status="verified", rationale="Geolocated.")
+    IncidentFactory(published=True, oblast="luhansk", category="torture")
+    IncidentFactory(published=True, oblast="kharkiv", category="torture")
+    IncidentFactory(oblast="kherson", category="torture")  # a draft: never counted
+    html = client.get(reverse("cases:incident_list"), {"category": "torture"}).content.decode()
+    # Oblast counts under category=torture; the category's own counts ignore the category.
+    assert "Luhansk Oblast (1)" in option(html, "oblast", "luhansk")
+    assert "Kharkiv Oblast (1)" in option(html, "oblast", "kharkiv")
+    assert "(0)" in option(html, "oblast", "kherson")
+    assert "data-empty" in option(html, "oblast", "kherson")
+    assert "(2)" in option(html, "category", "torture")
+    assert "(1)" in option(html, "category", "pow_execution")
+    assert "data-empty" not in option(html, "category", "pow_execution")
+    assert "(0)" in option(html, "status", "verified")  # no torture incident has one
+    html = client.get(reverse("cases:incident_list")).content.decode()
+    assert "(1)" in option(html, "status", "verified")
