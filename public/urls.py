@@ -7,7 +7,7 @@ views live (docs/decisions/0007-layout.md).
 
 from django.urls import path
 
-from public import charts, figures, maps, views
+from public import charts, dossier, figures, maps, views
 
 app_name = "cases"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("figures/series.csv", figures.series_csv, name="figures_csv"),
     # end issue 14
     path("incidents/<slug:slug>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<slug:slug>/dossier.pdf", dossier.incident_dossier, name="incident_dossier"),
     path("about/verification/", views.about_verification, name="about_verification"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -53,6 +53,8 @@ SENTINELS = {
 HIDDEN: list[str] = [
     "/incidents/{draft.slug}/",
     "/incidents/{review.slug}/",
+    "/incidents/{draft.slug}/dossier.pdf",  # issue 14
+    "/incidents/{review.slug}/dossier.pdf",
     "/sources/{draft_source.pk}/",
     "/statements/{draft_statement.pk}/",
     "/files/{restricted_file.pk}/download/",
@@ -111,6 +113,7 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/incidents/timeline/?stack=status",
     "/figures/",
     "/figures/series.csv",
+    "/incidents/{public.slug}/dossier.pdf",
     # end issue 14
 ]
 

@@ -394,3 +394,45 @@ def test_each_option_counts_incidents_under_the_other_filters(client):
     assert "(0)" in option(html, "status", "verified")  # no torture incident has one
     html = client.get(reverse("cases:incident_list")).content.decode()
     assert "(1)" in option(html, "status", "verified")
+
+
+# --- the PDF dossier -------------------------------------------------------------------------
+
+
+def test_dossier_is_a_pdf_gated_like_the_page(client):
+    incident = IncidentFactory(published=True)
+    ClaimFactory(incident=incident, text="The order was given by radio.")
+    response = client.get(reverse("cases:incident_dossier", kwargs={"slug": incident.slug}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert reverse("cases:incident_dossier", kwargs={"slug": incident.slug}) in html
+    draft = IncidentFactory()
+    url = reverse("cases:incident_dossier", kwargs={"slug": draft.slug})
+    assert client.get(url).status_code == 404
+
+
+def test_dossier_holds_claims_history_and_only_public_file_hashes(client):
+    from public.dossier import dossier_html
+    from public.selectors import incident_for_page
+    from tests.factories import (
+        AllegedVictimFactory,
+        ClaimEvidenceFactory,
+        SourceFactory,
+        SourceFileFactory,
+    )
+
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident, status="verified", rationale="Geolocated footage.")
+    source = SourceFactory()
+    incident.sources.add(source)
+    ClaimEvidenceFactory(claim=claim, source=source)
+    shown = SourceFileFactory(source=source)
+    hidden = SourceFileFactory(source=source, is_restricted=True)
+    AllegedVictimFactory(incident=incident, name="SENTINEL-WITHHELD-IN-DOSSIER")
+    html = dossier_html(incident_for_page(slug=incident.slug, user=None))
+    assert "Geolocated footage." in html and "Verified" in html
+    assert shown.sha256 in html and hidden.sha256 not in html
+    assert "SENTINEL-WITHHELD-IN-DOSSIER" not in html
+    assert "Name withheld" in html

@@ -49,6 +49,9 @@ MATRIX: dict[str, Row] = {
     "incidents/timeline/": Row(200, 200, 200, 200, 200),
     "figures/": Row(200, 200, 200, 200, 200),
     "figures/series.csv": Row(200, 200, 200, 200, 200),
+    "incidents/<slug:slug>/dossier.pdf": Row(
+        200, 200, 200, 200, 200, url="/incidents/{incident.slug}/dossier.pdf"
+    ),
     # end issue 14
     "api/v1/": Row(200, 200, 200, 200, 200),
     "api/v1/<drf_format_suffix:format>": Row(200, 200, 200, 200, 200, url="/api/v1/.json"),
