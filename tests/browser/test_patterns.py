@@ -131,3 +131,12 @@ def test_filters_collapse_behind_a_button_on_a_phone(page: Page, live_server, de
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/incidents/")
     expect(form.get_by_label("Oblast")).to_be_visible()
+
+
+def test_dossier_link_gives_a_pdf(page: Page, live_server, demo) -> None:
+    page.goto(f"{live_server.url}/incidents/{POPASNA}/")
+    link = page.get_by_role("link", name="The whole record as a PDF dossier")
+    response = page.request.get(live_server.url + link.get_attribute("href"))
+    assert response.ok
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")

@@ -30,8 +30,9 @@ def filter_list(page: Page, base_url: str) -> None:
     if toggle.is_visible():
         toggle.click()
     form = page.get_by_role("search", name="Filter incidents")
-    form.get_by_label("Oblast").select_option(label="Zaporizhzhia Oblast")
-    form.get_by_label("Has a claim that is").select_option(label="Verified")
+    # (By value: issue 14's labels carry each option's count, "Zaporizhzhia Oblast (1)".)
+    form.get_by_label("Oblast").select_option(value="zaporizhzhia")
+    form.get_by_label("Has a claim that is").select_option(value="verified")
     form.get_by_role("button", name="Apply").click()
 
     page.wait_for_url(re.compile(r"/incidents/\?.*oblast=zaporizhzhia.*status=verified"))
