@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
-from public import jsonld, maps, selectors
+from public import facets, figures, jsonld, overview, selectors
 from public.cache import cache_public_page, incident_tag
 from public.filters import IncidentFilter
 
@@ -26,6 +26,7 @@ def home(request):
         {
             "latest": latest,
             "status_counts": selectors.claim_status_counts(),
+            "figure_series": figures.public_series(compare=False)[:3],  # issue 14
         },
     )
 
@@ -33,6 +34,7 @@ def home(request):
 @cache_public_page
 def incident_list(request):
     incident_filter = IncidentFilter(request.GET or None, queryset=Incident.objects.public())
+    facets.apply_facets(incident_filter, request.GET)  # issue 14: counts on every option
     # Page through ids only (an index-only scan, fast even at page 2,000), then fetch the rows.
     paginator = Paginator(incident_filter.sorted_qs.values_list("pk", flat=True), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -58,6 +60,7 @@ def incident_detail(request, slug):
     except Incident.DoesNotExist:
         raise Http404(_("No such incident.")) from None
     claims = list(incident.claims.all())
+    history = selectors.incident_history(incident) if incident.is_public else []
     return render(
         request,
         "cases/incident_detail.html",
@@ -65,10 +68,13 @@ def incident_detail(request, slug):
             "incident": incident,
             "claims": claims,
             "sources_by_kind": selectors.sources_by_kind(incident.sources.all()),
-            "history": selectors.incident_history(incident) if incident.is_public else [],
+            "history": history,
             "permalink": settings.SITE_URL + incident.get_absolute_url(),
             "jsonld": jsonld.incident_jsonld(incident, claims),
-            "small_map": maps.incident_small_map(incident),  # issue 14
+            # issue 14: tally, victims, contents and the small map above the details
+            "overview": overview.incident_overview(
+                incident=incident, claims=claims, history=history
+            ),
         },
     )
 

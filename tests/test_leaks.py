@@ -57,6 +57,8 @@ SENTINELS = {
 HIDDEN: list[str] = [
     "/en/incidents/{draft.slug}/",
     "/en/incidents/{review.slug}/",
+    "/en/incidents/{draft.slug}/dossier.pdf",  # issue 14
+    "/en/incidents/{review.slug}/dossier.pdf",
     "/en/sources/{draft_source.pk}/",
     "/en/statements/{draft_statement.pk}/",
     "/en/files/{restricted_file.pk}/download/",
@@ -116,6 +118,9 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/en/incidents/map.json?status=unverified&oblast=luhansk",
     "/en/incidents/timeline/",
     "/en/incidents/timeline/?stack=status",
+    "/en/figures/",
+    "/en/figures/series.csv",
+    "/en/incidents/{public.slug}/dossier.pdf",
     # end issue 14
     # issue 17: the transparency log and public incidents' history as it should log
     "/transparency/",

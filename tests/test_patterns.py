@@ -1,16 +1,25 @@
 """Issue 14: readers see the pattern — the map, the timeline, official figures, the overview."""
 
+import csv
 import datetime as dt
 import gzip
+import io
 import json
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Incident
 from config.settings import _tile_origin
-from tests.factories import ClaimFactory, IncidentFactory
+from tests.factories import (
+    ClaimFactory,
+    IncidentFactory,
+    OfficialStatementFactory,
+    ReportedFigureFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +106,7 @@ def test_incident_page_has_a_small_map_only_with_coordinates(client):
     assert "leaflet.js" not in html
 
 
-def test_csp_allows_images_from_the_tile_host_and_no_other(client, settings):
+def test_csp_allows_images_from_the_tile_host_and_no_other(client):
     policy = client.get(reverse("cases:incident_map"))["Content-Security-Policy"]
     img_src = next(d for d in policy.split(";") if d.strip().startswith("img-src")).split()[1:]
     # The tests' tiles are a data: URL, so no other host at all.
@@ -187,3 +196,243 @@ def test_timeline_is_linked_from_the_list_and_the_map(client):
     for name in ("cases:incident_list", "cases:incident_map"):
         html = client.get(reverse(name), {"category": "torture"}).content.decode()
         assert f'href="{reverse("cases:incident_timeline")}?category=torture"' in html
+
+
+# --- official figures against documented incidents ----------------------------------------
+
+
+@pytest.fixture
+def prosecutor_series(db):
+    """The Prosecutor General's yearly counts and their total, about one public incident."""
+    incident = IncidentFactory(
+        published=True, occurred_from=D(2024, 11, 1), victims_min=2, victims_max=6
+    )
+    IncidentFactory(published=True, occurred_from=D(2022, 4, 20))  # no victim number
+    IncidentFactory(published=True, occurred_from=D(2024, 3, 1), category="torture")
+    IncidentFactory(occurred_from=D(2024, 5, 1))  # a draft: never counted
+    statement = OfficialStatementFactory()
+    statement.incidents.add(incident)
+    for start, end, value in [
+        (D(2022, 1, 1), D(2022, 12, 31), 8),
+        (D(2023, 1, 1), D(2023, 12, 31), 8),
+        (D(2024, 1, 1), D(2024, 12, 31), 39),
+        (D(2025, 1, 1), D(2025, 5, 5), 20),
+        (D(2022, 2, 24), D(2025, 5, 5), 75),
+    ]:
+        ReportedFigureFactory(
+            statement=statement,
+            metric="criminal cases opened",
+            value=value,
+            period_start=start,
+            period_end=end,
+            as_of=D(2025, 5, 5),
+        )
+    return statement
+
+
+def figure_rows(html: str, caption: str) -> list[list[str]]:
+    table = re.search(rf"<caption>{caption}</caption>.*?</table>", html, re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S) for r in rows]
+    return [[" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in row] for row in cells]
+
+
+def test_figures_page_charts_the_series_beside_documented_incidents(client, prosecutor_series):
+    html = client.get(reverse("cases:figures")).content.decode()
+    assert "Prosecutor General&#x27;s Office of Ukraine: criminal cases opened" in html
+    assert "Why the numbers differ" in html
+    parts = figure_rows(html, "Reported figures by period")
+    assert parts == [
+        ["2022", "8", "5 May 2025", "1", "0 (1 incident with no number)"],
+        ["2023", "8", "5 May 2025", "0", "0"],
+        ["2024", "39", "5 May 2025", "1", "2–6"],
+        ["1 Jan 2025 – 5 May 2025", "20", "5 May 2025", "0", "0"],
+    ]
+    # The total is told apart, not drawn beside the parts it sums.
+    totals = figure_rows(html, r"Totals \(periods that contain the ones above\)")
+    assert totals == [
+        ["24 Feb 2022 – 5 May 2025", "75", "5 May 2025", "2", "2–6 (1 incident with no number)"]
+    ]
+    # One bar per part, each linking to the statement.
+    bars = re.findall(
+        rf'<a href="{prosecutor_series.get_absolute_url()}" aria-label="[^"]*reported', html
+    )
+    assert len(bars) == 4
+
+
+def test_figures_of_statements_readers_cannot_see_are_absent(client):
+    draft = IncidentFactory(title="Draft only")
+    hidden = OfficialStatementFactory(organisation="Hidden organisation")
+    hidden.incidents.add(draft)
+    ReportedFigureFactory(statement=hidden, metric="SENTINEL-HIDDEN-METRIC", value=4242)
+    for url in (reverse("cases:figures"), reverse("cases:figures_csv"), reverse("cases:home")):
+        body = client.get(url).content.decode()
+        assert "SENTINEL-HIDDEN-METRIC" not in body and "4242" not in body, url
+
+
+def test_series_csv_has_every_figure_with_the_comparison(client, prosecutor_series):
+    response = client.get(reverse("cases:figures_csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 5
+    total = next(r for r in rows if r["is_total"] == "yes")
+    assert (total["value"], total["documented_incidents"]) == ("75", "2")
+    assert (total["alleged_victims_min"], total["alleged_victims_max"]) == ("2", "6")
+    assert total["compared_category"] == "pow_execution"
+    assert total["statement_url"].endswith(prosecutor_series.get_absolute_url())
+
+
+def test_series_csv_neutralises_formulas(client):
+    incident = IncidentFactory(published=True)
+    statement = OfficialStatementFactory(organisation="=HYPERLINK(1)")
+    statement.incidents.add(incident)
+    ReportedFigureFactory(statement=statement, metric="@SUM(A1)")
+    rows = list(csv.reader(io.StringIO(client.get(reverse("cases:figures_csv")).content.decode())))
+    assert rows[1][:2] == ["'=HYPERLINK(1)", "'@SUM(A1)"]
+
+
+def test_home_page_quotes_the_total_and_links_to_figures(client, prosecutor_series):
+    html = client.get(reverse("cases:home")).content.decode()
+    assert "<strong>75</strong> criminal cases opened" in html
+    assert f'href="{reverse("cases:figures")}"' in html
+
+
+def test_incident_page_figures_keep_the_period_on_phones(client, prosecutor_series):
+    incident = prosecutor_series.incidents.get()
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert 'data-label="Period">1 Jan 2022 – 31 Dec 2022' in html
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
+    assert "nth-child(3) { display: none" not in css
+
+
+# --- the incident page's overview --------------------------------------------------------
+
+
+def test_overview_comes_before_the_first_claim_with_tally_victims_and_contents(client):
+    from tests.factories import AllegedVictimFactory
+
+    incident = IncidentFactory(published=True)
+    ClaimFactory(incident=incident, status="verified", rationale="Geolocated.")
+    ClaimFactory.create_batch(2, incident=incident)
+    AllegedVictimFactory(incident=incident, count=6, status="hors_de_combat", fate="killed")
+    AllegedVictimFactory(
+        incident=incident, name="SENTINEL-NAME-IN-OVERVIEW", status="pow", fate="detained"
+    )
+    html = client.get(incident.get_absolute_url()).content.decode()
+    overview = html.index('id="overview-heading"')
+    assert overview < html.index('class="claim"')
+    block = html[overview : html.index('id="claims-heading"')]
+    assert "1 verified" in block and "2 unverified" in block
+    assert "<strong>7</strong>" in block  # 6 in a group + 1, counted by size
+    assert "SENTINEL-NAME-IN-OVERVIEW" not in block  # numbers only, never names
+    for anchor in ("claims-heading", "victims-heading", "statements-heading", "sources-heading"):
+        assert f'href="#{anchor}"' in block
+
+
+def test_each_claim_has_a_visible_permalink_and_its_statements_figures(client):
+    incident = IncidentFactory(published=True)
+    statement = OfficialStatementFactory()
+    statement.incidents.add(incident)
+    ReportedFigureFactory(statement=statement, metric="prisoners of war executed", value=268)
+    claim = ClaimFactory(incident=incident, statement=statement)
+    html = client.get(incident.get_absolute_url()).content.decode()
+    article = html[html.index(f'id="claim-{claim.pk}"') :]
+    article = article[: article.index("</article>")]
+    assert f'<a href="#claim-{claim.pk}">Link to this claim</a>' in article
+    assert "<strong>268</strong> prisoners of war executed" in article
+
+
+def test_incident_page_stays_within_its_query_budget_with_the_overview(
+    client, django_assert_max_num_queries
+):
+    incident = IncidentFactory(published=True, latitude="47.5", longitude="35.8")
+    statement = OfficialStatementFactory()
+    statement.incidents.add(incident)
+    ReportedFigureFactory(statement=statement)
+    ClaimFactory(incident=incident, statement=statement)
+    with django_assert_max_num_queries(12):
+        assert client.get(incident.get_absolute_url()).status_code == 200
+
+
+def test_citation_gives_version_access_date_and_a_form_per_claim(client):
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident, text="The order was given by radio.")
+    html = client.get(incident.get_absolute_url()).content.decode()
+    citation = html[html.index('id="cite-heading"') :]
+    assert f"version {incident.version}" in citation
+    assert f"Accessed {timezone.localdate():%-d %B %Y}" in citation
+    assert "print.css" in html
+    article = html[html.index(f'id="claim-{claim.pk}"') :]
+    article = article[: article.index("</article>")]
+    assert "Cite this claim:" in article and "The order was given by radio." in article
+    assert f"{incident.get_absolute_url()}#claim-{claim.pk}" in article
+
+
+# --- filter counts ---------------------------------------------------------------------------
+
+
+def option(html: str, name: str, value: str) -> str:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return re.search(rf'<option value="{value}"[^>]*>[^<]*</option>', select).group(0)
+
+
+def test_each_option_counts_incidents_under_the_other_filters(client):
+    luhansk = IncidentFactory(published=True, oblast="luhansk", category="pow_execution")
+    ClaimFactory(incident=luhansk, status="verified", rationale="Geolocated.")
+    IncidentFactory(published=True, oblast="luhansk", category="torture")
+    IncidentFactory(published=True, oblast="kharkiv", category="torture")
+    IncidentFactory(oblast="kherson", category="torture")  # a draft: never counted
+    html = client.get(reverse("cases:incident_list"), {"category": "torture"}).content.decode()
+    # Oblast counts under category=torture; the category's own counts ignore the category.
+    assert "Luhansk Oblast (1)" in option(html, "oblast", "luhansk")
+    assert "Kharkiv Oblast (1)" in option(html, "oblast", "kharkiv")
+    assert "(0)" in option(html, "oblast", "kherson")
+    assert "data-empty" in option(html, "oblast", "kherson")
+    assert "(2)" in option(html, "category", "torture")
+    assert "(1)" in option(html, "category", "pow_execution")
+    assert "data-empty" not in option(html, "category", "pow_execution")
+    assert "(0)" in option(html, "status", "verified")  # no torture incident has one
+    html = client.get(reverse("cases:incident_list")).content.decode()
+    assert "(1)" in option(html, "status", "verified")
+
+
+# --- the PDF dossier -------------------------------------------------------------------------
+
+
+def test_dossier_is_a_pdf_gated_like_the_page(client):
+    incident = IncidentFactory(published=True)
+    ClaimFactory(incident=incident, text="The order was given by radio.")
+    response = client.get(reverse("cases:incident_dossier", kwargs={"slug": incident.slug}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert reverse("cases:incident_dossier", kwargs={"slug": incident.slug}) in html
+    draft = IncidentFactory()
+    url = reverse("cases:incident_dossier", kwargs={"slug": draft.slug})
+    assert client.get(url).status_code == 404
+
+
+def test_dossier_holds_claims_history_and_only_public_file_hashes(client):
+    from public.dossier import dossier_html
+    from public.selectors import incident_for_page
+    from tests.factories import (
+        AllegedVictimFactory,
+        ClaimEvidenceFactory,
+        SourceFactory,
+        SourceFileFactory,
+    )
+
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident, status="verified", rationale="Geolocated footage.")
+    source = SourceFactory()
+    incident.sources.add(source)
+    ClaimEvidenceFactory(claim=claim, source=source)
+    shown = SourceFileFactory(source=source)
+    hidden = SourceFileFactory(source=source, is_restricted=True)
+    AllegedVictimFactory(incident=incident, name="SENTINEL-WITHHELD-IN-DOSSIER")
+    html = dossier_html(incident_for_page(slug=incident.slug, user=None))
+    assert "Geolocated footage." in html and "Verified" in html
+    assert shown.sha256 in html and hidden.sha256 not in html
+    assert "SENTINEL-WITHHELD-IN-DOSSIER" not in html
+    assert "Name withheld" in html

@@ -47,6 +47,11 @@ MATRIX: dict[str, Row] = {
     "en/incidents/map/": Row(200, 200, 200, 200, 200),
     "en/incidents/map.json": Row(200, 200, 200, 200, 200),
     "en/incidents/timeline/": Row(200, 200, 200, 200, 200),
+    "en/figures/": Row(200, 200, 200, 200, 200),
+    "en/figures/series.csv": Row(200, 200, 200, 200, 200),
+    "en/incidents/<slug:slug>/dossier.pdf": Row(
+        200, 200, 200, 200, 200, url="/en/incidents/{incident.slug}/dossier.pdf"
+    ),
     # end issue 14
     "api/v1/": Row(200, 200, 200, 200, 200),
     "api/v1/<drf_format_suffix:format>": Row(200, 200, 200, 200, 200, url="/api/v1/.json"),

@@ -45,8 +45,17 @@
     var say = function (text) { if (status) { status.textContent = text; } };
     say(container.dataset.loading);
     var map = baseMap(container, { center: [48.5, 31.5], zoom: 6 });
-    var clusters = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+    var total = 0;
+    // Points are added in chunks (the page stays responsive); "ready" when the last is in.
+    var clusters = L.markerClusterGroup({
+      chunkedLoading: true,
+      showCoverageOnHover: false,
+      chunkProgress: function (processed, count) {
+        if (total && processed === count) { say(""); container.dataset.ready = String(total); }
+      }
+    });
     map.addLayer(clusters);
+    container.leafletMap = map; // for the browser tests and the console
     fetch(container.dataset.src, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error(response.status); }
@@ -66,14 +75,28 @@
           L.popup().setLatLng(event.latlng)
             .setContent(popupFor(point, data.url, container.dataset.open)).openOn(map);
         });
-        clusters.addLayers(layers);
-        if (layers.length) {
-          map.fitBounds(clusters.getBounds(), { maxZoom: 7, padding: [20, 20] });
+        total = layers.length;
+        if (total) {
+          // The points' bounds, from the data: the chunked clusters are not all in yet.
+          var south = 90, west = 180, north = -90, east = -180;
+          for (var j = 0; j < total; j++) {
+            var p = data.points[j];
+            if (p[0] < south) { south = p[0]; }
+            if (p[0] > north) { north = p[0]; }
+            if (p[1] < west) { west = p[1]; }
+            if (p[1] > east) { east = p[1]; }
+          }
+          map.fitBounds([[south, west], [north, east]], { maxZoom: 7, padding: [20, 20] });
+          clusters.addLayers(layers);
+        } else {
+          say("");
+          container.dataset.ready = "0";
         }
-        say("");
-        container.dataset.ready = String(layers.length);
       })
-      .catch(function () { say(container.dataset.failed); });
+      .catch(function (error) {
+        say(container.dataset.failed);
+        if (window.console) { console.error(error); }
+      });
   }
 
   function singleMap(container) {

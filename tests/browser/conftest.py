@@ -134,6 +134,11 @@ def public_pages() -> list[tuple[str, str]]:
         ("source", source.get_absolute_url()),
         ("about-verification", "/about/verification/"),
         ("verify-file", "/verify-file/"),
+        # issue 14: the map, the timeline (both stacks) and the official figures
+        ("incident-map", "/incidents/map/"),
+        ("incident-timeline", "/incidents/timeline/"),
+        ("incident-timeline-status", "/incidents/timeline/?stack=status"),
+        ("figures", "/figures/"),
     ]
 
 

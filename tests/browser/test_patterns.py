@@ -1,0 +1,142 @@
+"""Issue 14 in a real browser: the map, the small map, the timeline and the figures."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+POPASNA = "popasna-2022-04-intercepted-order-to-kill-prisoners"
+
+
+@pytest.fixture
+def local_only(page: Page, live_server) -> list[str]:
+    """Refuse (and record) every request to another host: no tile from the internet."""
+    outside: list[str] = []
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(live_server.url) or url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    return outside
+
+
+def test_map_shows_both_demo_incidents_and_links_to_them(
+    page: Page, live_server, demo, local_only
+) -> None:
+    page.goto(f"{live_server.url}/incidents/map/")
+    container = page.locator("#incident-map")
+    expect(container).to_have_attribute("data-ready", "2")
+    expect(page.get_by_text("2 incidents on the map")).to_be_visible()
+    # Popasna (settlement precision: a 5 km circle) is drawn on the canvas; choose it where it
+    # is drawn and follow the popup's link.
+    x, y = page.evaluate(
+        """() => {
+          const map = document.getElementById('incident-map').leafletMap;
+          const p = map.latLngToContainerPoint([48.6333, 38.3833]);
+          return [p.x, p.y];
+        }"""
+    )
+    box = container.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    link = page.locator(".leaflet-popup a", has_text="Popasna")
+    expect(link).to_be_visible()
+    link.click()
+    page.wait_for_url(f"**/incidents/{POPASNA}/")
+    assert local_only == []
+
+
+def test_map_follows_the_filters(page: Page, live_server, demo, local_only) -> None:
+    page.goto(f"{live_server.url}/incidents/map/?oblast=luhansk")
+    expect(page.locator("#incident-map")).to_have_attribute("data-ready", "1")
+    page.get_by_label("Oblast").select_option("zaporizhzhia")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/incidents/map/?*oblast=zaporizhzhia*")
+    expect(page.locator("#incident-map")).to_have_attribute("data-ready", "1")
+    assert local_only == []
+
+
+def test_incident_page_on_a_phone_shows_overview_and_small_map_before_the_first_claim(
+    page: Page, live_server, demo, local_only
+) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/incidents/{POPASNA}/")
+    expect(page.locator("#incident-small-map")).to_have_attribute("data-ready", "1")
+    overview = page.locator(".overview").bounding_box()
+    first_claim = page.locator(".claim").first.bounding_box()
+    assert overview["y"] + overview["height"] <= first_claim["y"]
+    expect(page.locator(".overview").get_by_role("link", name="Claims")).to_be_visible()
+    assert local_only == []
+
+
+def test_timeline_bars_link_to_the_list(page: Page, live_server, demo) -> None:
+    page.goto(f"{live_server.url}/incidents/timeline/")
+    bars = page.locator(".timeline-chart a")
+    expect(bars).to_have_count(2)
+    page.locator("summary", has_text="The same numbers as a table").click()
+    expect(page.get_by_role("table", name="Incidents per month")).to_be_visible()
+    bars.first.click()
+    page.wait_for_url("**/incidents/?*date_from=2022-04-01*")
+    expect(page.get_by_role("heading", name="1 incident")).to_be_visible()
+
+
+def test_figures_page_charts_the_prosecutors_series(page: Page, live_server, demo) -> None:
+    page.goto(f"{live_server.url}/figures/")
+    series = page.locator(".figure-series")
+    expect(series).to_have_count(2)
+    # 2022, 2023, 2024 and 2025 to 5 May: four bars per series, each linked to the statement.
+    expect(series.first.locator("svg a")).to_have_count(4)
+    expect(series.first.get_by_role("table", name="Reported figures by period")).to_be_visible()
+    page.set_viewport_size(PHONE)
+    # On a phone the period is still there, in every row.
+    expect(series.first.locator("tbody th[data-label=Period]").first).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/incidents/map/",
+        "/incidents/timeline/",
+        "/figures/",
+        f"/incidents/{POPASNA}/",
+        "/api/v1/docs/",
+        "/verify-file/",
+    ],
+)
+def test_no_new_page_scrolls_sideways_on_a_phone(page: Page, live_server, demo, path) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}{path}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (path, width)
+
+
+def test_filters_collapse_behind_a_button_on_a_phone(page: Page, live_server, demo) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/incidents/")
+    form = page.get_by_role("search", name="Filter incidents")
+    expect(form).to_be_hidden()
+    # The result count and the first result are on the first screen.
+    count = page.get_by_role("heading", name="2 incidents").bounding_box()
+    first = page.locator(".incident-list li").first.bounding_box()
+    assert count["y"] < PHONE["height"] and first["y"] < PHONE["height"]
+    page.locator("summary", has_text="Filters").click()
+    expect(form.get_by_label("Oblast")).to_be_visible()
+    # On a wide screen the form is simply there.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/incidents/")
+    expect(form.get_by_label("Oblast")).to_be_visible()
+
+
+def test_dossier_link_gives_a_pdf(page: Page, live_server, demo) -> None:
+    page.goto(f"{live_server.url}/incidents/{POPASNA}/")
+    link = page.get_by_role("link", name="The whole record as a PDF dossier")
+    response = page.request.get(live_server.url + link.get_attribute("href"))
+    assert response.ok
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
