@@ -57,4 +57,6 @@ urlpatterns = [
     path("", include("public.source_urls")),
     path("", include("public.file_urls")),
     path("", include("cases.urls")),
+    # issue 18: legal provisions and their elements
+    path("", include("public.law_urls")),
 ]

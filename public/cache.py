@@ -23,7 +23,7 @@ from django.db import transaction
 from django.http import HttpResponse
 
 VERSION_KEY = "public-pages:version"
-CACHED_APPS = {"cases", "sources"}
+CACHED_APPS = {"cases", "sources", "law"}
 # Writes that never change a public page: the custody log of files, and history rows.
 NOT_SHOWN = {"sources.FileCustodyEvent"}
 

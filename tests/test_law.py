@@ -3,10 +3,12 @@
 import itertools
 
 import pytest
+from django.urls import reverse
 
 from cases.models import VerificationStatus
 from law.loading import load_provisions, read_data
 from law.models import Element, ElementState, Provision, element_state
+from tests.factories import ClaimFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +82,54 @@ def test_element_state(statuses):
     assert element_state(statuses) == expected_state(statuses)
     # Two claims with the same status say no more than one.
     assert element_state([*statuses, *statuses]) == expected_state(statuses)
+
+
+# --- mapping through the services, and what readers see ------------------------------------
+
+
+def map_incident(incident, by, *, statuses=(), code="rs-8-2-b-vi", element=2):
+    """Choose ``code`` for ``incident`` and link one claim per status to element ``element``."""
+    from law import services
+
+    provision = Provision.objects.get(code=code)
+    chosen = services.incident_provision_add(
+        incident=incident,
+        provision=provision,
+        by=by,
+        data={"liability": "perpetration"},
+        reason="Mapping reason.",
+    )
+    target = provision.elements.get(number=element)
+    for n, status in enumerate(statuses):
+        claim = ClaimFactory(
+            incident=incident,
+            text=f"Claim number {n} about the killing.",
+            status=status,
+            rationale="" if status == V.UNVERIFIED else "Assessed for the test.",
+        )
+        services.claim_element_link(
+            incident_provision=chosen, element=target, claim=claim, by=by, reason="Mapping reason."
+        )
+    return chosen
+
+
+def test_the_incident_page_shows_the_element_table(client, editor):
+    incident = IncidentFactory(published=True)
+    map_incident(incident, editor, statuses=[V.VERIFIED])
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert "Legal elements: provisions that may apply" in page
+    assert "8(2)(b)(vi)/2" in page
+    assert "Supported by verified claims" in page
+    assert page.count("Nothing yet") == 4
+    assert "This is not a legal finding" in page
+
+
+def test_law_pages(client, editor):
+    incident = IncidentFactory(published=True, title="Mapped incident")
+    map_incident(incident, editor, statuses=[V.UNVERIFIED])
+    index = client.get(reverse("law:provision_list")).content.decode()
+    assert "RS art. 8(2)(b)(vi)" in index
+    page = client.get(reverse("law:provision_detail", args=["rs-8-2-b-vi"])).content.decode()
+    assert "Mapped incident" in page
+    assert "Such person or persons were hors de combat." in page
+    assert client.get(reverse("law:provision_detail", args=["no-such"])).status_code == 404
