@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from cases.models import AllegedVictim, Claim, ClaimEvidence, Incident, VerificationStatus
 from core.text import printable, printable_data
+from exchange import legal
+from law.selectors import mapping_for_incidents
 from sources.models import Source
 
 CHUNK_SIZE = 500
@@ -41,6 +43,7 @@ CSV_COLUMNS = [
     "source_urls",
     "published_at",
     "updated_at",
+    *legal.CSV_COLUMNS,  # issue 18
 ]
 
 # Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
@@ -97,6 +100,10 @@ def _attach_related(batch: list[Incident]) -> None:
     links = Source.incidents.through.objects.filter(incident_id__in=by_id).order_by("source_id")
     for incident_id, source_id, url in links.values_list("incident_id", "source_id", "source__url"):
         by_id[incident_id].export_sources.append({"id": source_id, "url": url})
+    # issue 18: the legal mapping, three queries a batch (none when nothing is mapped).
+    mapping = mapping_for_incidents(by_id)
+    for incident in batch:
+        incident.export_legal = mapping.get(incident.pk, [])
 
 
 def iter_incidents(queryset: QuerySet) -> Iterator[Incident]:
@@ -191,6 +198,7 @@ def json_incident(incident: Incident) -> dict:
         "claims": [public_claim(claim, incident) for claim in incident.export_claims],
         "victims": [public_victim(victim) for victim in incident.export_victims],
         "sources": incident.export_sources,
+        "legal_mapping": legal.legal_mapping(incident.export_legal, permalink(incident)),
     }
 
 
@@ -214,6 +222,7 @@ def csv_row(incident: Incident) -> list:
     record["claims_total"] = sum(counts.values())
     record.update({f"claims_{status}": n for status, n in counts.items()})
     record["source_urls"] = " | ".join(s["url"] for s in incident.export_sources if s["url"])
+    record.update(legal.csv_cells(incident.export_legal))
     return [_csv_cell(record[column]) for column in CSV_COLUMNS]
 
 

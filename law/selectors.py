@@ -34,37 +34,49 @@ class ProvisionTable:
 _ESTABLISHED = {ElementState.SUPPORTED, ElementState.CONTESTED}
 
 
-def mapping_for_incidents(incident_ids) -> dict[int, list[ProvisionTable]]:
-    """The element tables of many incidents, in three queries (chosen provisions with their
-    provision, the provisions' elements, the links with their claims)."""
-    incident_ids = list(incident_ids)
-    if not incident_ids:
-        return {}
-    chosen = list(
-        IncidentProvision.objects.filter(incident_id__in=incident_ids)
-        .select_related("provision")
+def chosen_queryset():
+    """Chosen provisions with what their tables need: the provision, its elements and the
+    linked claims (three queries, however many incidents)."""
+    return (
+        IncidentProvision.objects.select_related("provision")
         .prefetch_related(
-            Prefetch("provision__elements", queryset=Element.objects.order_by("number"))
+            Prefetch("provision__elements", queryset=Element.objects.order_by("number")),
+            Prefetch(
+                "links", queryset=ClaimElement.objects.select_related("claim").order_by("claim_id")
+            ),
         )
         .order_by("incident_id", "provision__instrument", "provision_id")
     )
-    if not chosen:
+
+
+def mapping_prefetch() -> Prefetch:
+    """For ``Incident`` querysets (the API): ``incident.legal_provisions`` ready for ``tables``."""
+    return Prefetch("legal_provisions", queryset=chosen_queryset())
+
+
+def tables(chosen_provisions) -> list[ProvisionTable]:
+    """The element tables of chosen provisions read through ``chosen_queryset``."""
+    result = []
+    for chosen in chosen_provisions:
+        links_by: dict[int, list[ClaimElement]] = defaultdict(list)
+        for link in chosen.links.all():
+            links_by[link.element_id].append(link)
+        table = ProvisionTable(chosen=chosen)
+        for element in chosen.provision.elements.all():
+            table.rows.append(ElementRow(element=element, links=links_by[element.pk]))
+        result.append(table)
+    return result
+
+
+def mapping_for_incidents(incident_ids) -> dict[int, list[ProvisionTable]]:
+    """The element tables of many incidents, keyed by incident id."""
+    incident_ids = list(incident_ids)
+    if not incident_ids:
         return {}
-    links_by: dict[tuple[int, int], list[ClaimElement]] = defaultdict(list)
-    links = (
-        ClaimElement.objects.filter(incident_provision__in=[c.pk for c in chosen])
-        .select_related("claim")
-        .order_by("claim_id")
-    )
-    for link in links:
-        links_by[(link.incident_provision_id, link.element_id)].append(link)
-    tables: dict[int, list[ProvisionTable]] = defaultdict(list)
-    for item in chosen:
-        table = ProvisionTable(chosen=item)
-        for element in item.provision.elements.all():
-            table.rows.append(ElementRow(element=element, links=links_by[(item.pk, element.pk)]))
-        tables[item.incident_id].append(table)
-    return dict(tables)
+    grouped: dict[int, list[IncidentProvision]] = defaultdict(list)
+    for chosen in chosen_queryset().filter(incident_id__in=incident_ids):
+        grouped[chosen.incident_id].append(chosen)
+    return {incident_id: tables(chosen) for incident_id, chosen in grouped.items()}
 
 
 def mapping_for_incident(incident: Incident) -> list[ProvisionTable]:

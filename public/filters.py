@@ -125,10 +125,10 @@ class IncidentFilter(django_filters.FilterSet):
             Exists(through.objects.filter(incident=OuterRef("pk"), source__kind=value))
         )
 
-    def filter_provision(self, queryset, name, value):
+    def filter_provision(self, queryset, name, value: str):
         return incidents_with_provision(queryset, value)
 
-    def filter_element_gap(self, queryset, name, value):
+    def filter_element_gap(self, queryset, name, value: bool):
         return incidents_with_element_gap(queryset) if value else queryset
 
     def apply_sort(self, queryset, name, value):
