@@ -9,6 +9,7 @@ investigation, establishes no element, so the table honestly shows what is still
 from django.utils.translation import gettext as _
 
 from law import services
+from law.loading import ensure_provisions
 from law.models import IncidentProvision, Provision
 
 ZAPORIZHZHIA = "zaporizhzhia-2024-11-execution-of-surrendering-soldiers"
@@ -77,6 +78,7 @@ def map_incident(*, incident, by, reason: str = "") -> int:
     On an incident that is already public (a demo database loaded before the mapping existed)
     ``by`` is an editor and the reason becomes a public correction.
     """
+    ensure_provisions()
     added = 0
     claims = list(incident.claims.all())
     for code, liability, note, links in LEGAL_MAPPING.get(incident.slug, []):

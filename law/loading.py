@@ -73,3 +73,13 @@ def _first_history_row(apps, obj) -> None:
         history_type="+",
         history_change_reason=f"Loaded from {DATA_FILE.name}",
     )
+
+
+def ensure_provisions() -> None:
+    """Load the file when any of its provisions is missing (the data migration's rows can be
+    gone: a test database flushed between tests, or rows removed by hand)."""
+    from law.models import Provision
+
+    codes = {item["code"] for item in read_data()["provisions"]}
+    if Provision.objects.filter(code__in=codes).count() != len(codes):
+        load_provisions()

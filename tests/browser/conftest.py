@@ -134,6 +134,10 @@ def public_pages() -> list[tuple[str, str]]:
         ("source", source.get_absolute_url()),
         ("about-verification", "/about/verification/"),
         ("verify-file", "/verify-file/"),
+        # issue 18: legal provisions and the list filtered by one
+        ("law", "/law/"),
+        ("law-provision", "/law/rs-8-2-b-vi/"),
+        ("incident-list-provision", "/incidents/?provision=rs-8-2-b-xii&element_gap=1"),
     ]
 
 
