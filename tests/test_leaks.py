@@ -268,8 +268,10 @@ LAW_ENDPOINTS = [
 
 @pytest.fixture
 def planted_law(planted):
+    from law.loading import ensure_provisions
     from law.models import ClaimElement, IncidentProvision, Provision
 
+    ensure_provisions()
     no_quarter = Provision.objects.get(code="rs-8-2-b-xii")
     for key, note in (("draft", "draft_mapping_note"), ("review", "review_mapping_note")):
         chosen = IncidentProvision.objects.create(

@@ -844,8 +844,10 @@ LAW_MAPPING = "law/incidentprovision"
 
 
 def law_mapping(world):
+    from law.loading import ensure_provisions
     from law.models import ClaimElement, IncidentProvision, Provision
 
+    ensure_provisions()
     provision = Provision.objects.get(code="rs-8-2-b-vi")
     chosen = IncidentProvision.objects.create(
         incident=world.incident, provision=provision, liability="perpetration"
