@@ -73,4 +73,6 @@ urlpatterns += i18n_patterns(
     path("", include("public.source_urls")),
     path("", include("public.file_urls")),
     path("", include("cases.urls")),
+    # issue 18: legal provisions and their elements
+    path("", include("public.law_urls")),
 )

@@ -29,6 +29,7 @@ from exchange.serializers import (
     SourceSerializer,
     StatementSerializer,
 )
+from law.selectors import mapping_prefetch
 from public.cache import LISTING, PUBLIC_DATA, incident_tag, serve_cached
 from public.filters import IncidentFilter
 from sources.models import OfficialStatement, ReportedFigure, Source
@@ -175,6 +176,7 @@ class IncidentViewSet(PublicReadOnlyViewSet):
             Prefetch("victims", queryset=AllegedVictim.objects.order_by("pk")),
             Prefetch("sources", queryset=Source.objects.order_by("pk")),
             Prefetch("statements", queryset=statements),
+            mapping_prefetch(),  # issue 18: legal_mapping
         )
 
     def list(self, request, *args, **kwargs):

@@ -24,6 +24,8 @@ from django.utils.translation import get_language
 
 from cases.models import AllegedVictim, Claim, ClaimEvidence, Incident, VerificationStatus
 from core.text import printable, printable_data
+from exchange import legal
+from law.selectors import mapping_for_incidents
 from sources.models import Source
 
 CHUNK_SIZE = 500
@@ -42,6 +44,7 @@ CSV_COLUMNS = [
     "source_urls",
     "published_at",
     "updated_at",
+    *legal.CSV_COLUMNS,  # issue 18
 ]
 
 # Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
@@ -105,6 +108,10 @@ def _attach_related(batch: list[Incident], parts: frozenset = FULL) -> None:
             by_id[incident_id].export_sources.append(
                 {"id": source_id, "url": url, "is_graphic": graphic}
             )
+    # issue 18: the legal mapping, three queries a batch (none when nothing is mapped).
+    mapping = mapping_for_incidents(by_id)
+    for incident in batch:
+        incident.export_legal = mapping.get(incident.pk, [])
 
 
 def _attach_claims(by_id: dict[int, Incident]) -> None:
@@ -235,6 +242,7 @@ def json_incident(incident: Incident) -> dict:
         "claims": [public_claim(claim, incident) for claim in incident.export_claims],
         "victims": [public_victim(victim) for victim in incident.export_victims],
         "sources": incident.export_sources,
+        "legal_mapping": legal.legal_mapping(incident.export_legal, permalink(incident)),
     }
 
 
@@ -258,6 +266,7 @@ def csv_row(incident: Incident) -> list:
     record["claims_total"] = sum(counts.values())
     record.update({f"claims_{status}": n for status, n in counts.items()})
     record["source_urls"] = " | ".join(s["url"] for s in incident.export_sources if s["url"])
+    record.update(legal.csv_cells(incident.export_legal))
     return [_csv_cell(record[column]) for column in CSV_COLUMNS]
 
 

@@ -9,6 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import AllegedVictim, Claim, ClaimEvidence, ClaimStatusChange, Incident
+from exchange.legal import LegalMappingSchema, legal_mapping
+from law.selectors import tables
 from sources.models import OfficialStatement, ReportedFigure, Source
 
 
@@ -178,6 +180,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     victims = VictimSerializer(many=True, read_only=True)
     sources = SourceSummarySerializer(many=True, read_only=True)
     statements = StatementSummarySerializer(many=True, read_only=True)
+    legal_mapping = serializers.SerializerMethodField()  # issue 18
 
     class Meta:
         model = Incident
@@ -194,4 +197,11 @@ class IncidentSerializer(serializers.ModelSerializer):
             "victims",
             "sources",
             "statements",
+            "legal_mapping",
         ]
+
+    @extend_schema_field(LegalMappingSchema(many=True))
+    def get_legal_mapping(self, incident: Incident) -> list[dict]:
+        """The provisions that may apply, their elements, linked claims and derived states."""
+        link = settings.SITE_URL + incident.get_absolute_url()
+        return legal_mapping(tables(incident.legal_provisions.all()), link)

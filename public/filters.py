@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import AllegedVictim, Category, Claim, Incident, Oblast, VerificationStatus
 from cases.search import search_incidents, uses_postgres
+from law.models import Provision
+from law.selectors import incidents_with_element_gap, incidents_with_provision
 from sources.models import Source
 
 
@@ -84,6 +86,20 @@ class IncidentFilter(django_filters.FilterSet):
     perpetrator = django_filters.CharFilter(
         label=_("Alleged perpetrator"), field_name="perpetrator", lookup_expr="icontains"
     )
+    # issue 18: legal provisions and elements (codes are stable: law.models.Provision.code)
+    provision = django_filters.ChoiceFilter(
+        label=_("A provision that may apply"),
+        choices=lambda: [
+            (p.code, p.short_name) for p in Provision.objects.only("code", "instrument", "article")
+        ],
+        method="filter_provision",
+        empty_label=_("Any provision"),
+    )
+    element_gap = django_filters.BooleanFilter(
+        label=_("Has an element with no verified claim"),
+        widget=forms.CheckboxInput,
+        method="filter_element_gap",
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=SortChoices.choices, method="apply_sort", empty_label=None
     )
@@ -125,6 +141,12 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.filter(
             Exists(through.objects.filter(incident=OuterRef("pk"), source__kind=value))
         )
+
+    def filter_provision(self, queryset, name, value: str):
+        return incidents_with_provision(queryset, value)
+
+    def filter_element_gap(self, queryset, name, value: bool):
+        return incidents_with_element_gap(queryset) if value else queryset
 
     def apply_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in ``sorted_qs``

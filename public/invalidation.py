@@ -33,6 +33,7 @@ from cases.models import (
     Incident,
     PublicationEvent,
 )
+from law.models import ClaimElement, IncidentProvision
 from public.cache import LISTING, PUBLIC_DATA, incident_tag, invalidate, source_tag, statement_tag
 from sources.models import OfficialStatement, ReportedFigure, Source, SourceFile
 
@@ -134,6 +135,11 @@ def _statement(obj: OfficialStatement, before) -> Touched:
     )
 
 
+def _claim_element(obj: ClaimElement, before) -> Touched:
+    # issue 18: a claim linked to a legal element shows on its incident's element table.
+    return Touched(incidents=_claims_incidents(_with_before(obj, before, "claim_id")))
+
+
 def _figure(obj: ReportedFigure, before) -> Touched:
     return Touched(statements=_with_before(obj, before, "statement_id"))
 
@@ -150,6 +156,8 @@ WATCHED = {
     SourceFile: _source_file,
     OfficialStatement: _statement,
     ReportedFigure: _figure,
+    IncidentProvision: _of_incident,
+    ClaimElement: _claim_element,
 }
 
 

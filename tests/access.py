@@ -116,7 +116,19 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         proposed_by=f.ResearcherFactory(username="proposer"),
         proposed_at=incident.published_at,
     )
+    # issue 18: a provision (loaded by the migration) chosen for the incident, a claim linked.
+    from law.loading import ensure_provisions
+    from law.models import ClaimElement, IncidentProvision, Provision
+
+    ensure_provisions()  # the migration's rows are gone after a flushing (transactional) test
+    provision = Provision.objects.get(code="rs-8-2-b-vi")
+    chosen = IncidentProvision.objects.create(incident=incident, provision=provision)
+    ClaimElement.objects.create(
+        incident_provision=chosen, element=provision.elements.get(number=1), claim=claim
+    )
     return {
+        "provision": provision,
+        "incidentprovision": chosen,
         "incident": incident,
         "correction": correction,
         "correctionproposal": proposal,

@@ -242,16 +242,18 @@ def _incident_with_everything():
 def test_incident_list_query_budget(client, django_assert_max_num_queries, n):
     for _ in range(n):
         _incident_with_everything()
-    # count, page, claims, evidence, status changes, victims, sources, statements, figures
-    with django_assert_max_num_queries(9):
+    # count, page, claims, evidence, status changes, victims, sources, statements, figures,
+    # chosen legal provisions (issue 18; their elements and links only when some are mapped)
+    with django_assert_max_num_queries(10):
         response = client.get("/api/v1/incidents/")
     assert len(response.json()["results"]) == n
 
 
 def test_incident_detail_query_budget(client, django_assert_max_num_queries):
     incident = _incident_with_everything()
-    # incident, claims, evidence, status changes, victims, sources, statements, figures
-    with django_assert_max_num_queries(8):
+    # incident, claims, evidence, status changes, victims, sources, statements, figures,
+    # chosen legal provisions (issue 18)
+    with django_assert_max_num_queries(9):
         assert client.get(f"/api/v1/incidents/{incident.slug}/").status_code == 200
 
 

@@ -151,8 +151,8 @@ def test_export_queries_grow_with_chunks_not_rows(client, django_assert_max_num_
         ClaimFactory.create_batch(2, incident=incident)
         AllegedVictimFactory(incident=incident)
         incident.sources.add(SourceFactory())
-    # incidents, claims, evidence, victims, sources (one chunk)
-    with django_assert_max_num_queries(6):
+    # incidents, claims, evidence, victims, sources, chosen legal provisions (one chunk)
+    with django_assert_max_num_queries(7):
         assert len(csv_rows(client.get("/incidents/export.csv"))) == 30
 
 

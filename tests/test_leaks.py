@@ -391,3 +391,63 @@ def test_cached_pages_and_answers_carry_no_sentinel(client, planted, researcher,
     finally:
         cache.clear()
     assert tallies.counts() == tallies.recount()
+
+
+# issue 18: legal mappings of drafts and incidents in review never reach readers, nor count.
+LAW_SENTINELS = {
+    "draft_mapping_note": "SENTINEL-DRAFT-MAPPING-NOTE-5821",
+    "draft_link_note": "SENTINEL-DRAFT-LINK-NOTE-3307",
+    "review_mapping_note": "SENTINEL-REVIEW-MAPPING-NOTE-9914",
+}
+LAW_ENDPOINTS = [
+    "/en/law/",
+    "/en/law/rs-8-2-b-vi/",
+    "/en/law/rs-8-2-b-xii/",
+    "/en/incidents/?provision=rs-8-2-b-vi",
+    "/en/incidents/?provision=rs-8-2-b-xii&element_gap=1",
+    "/incidents/?element_gap=1",
+    "/incidents/export.csv?provision=rs-8-2-b-xii",
+    "/incidents/export.json?element_gap=1",
+    "/api/v1/incidents/?provision=rs-8-2-b-xii",
+    "/api/v1/incidents/{draft.slug}/",
+]
+
+
+@pytest.fixture
+def planted_law(planted):
+    from law.loading import ensure_provisions
+    from law.models import ClaimElement, IncidentProvision, Provision
+
+    ensure_provisions()
+    no_quarter = Provision.objects.get(code="rs-8-2-b-xii")
+    for key, note in (("draft", "draft_mapping_note"), ("review", "review_mapping_note")):
+        chosen = IncidentProvision.objects.create(
+            incident=planted[key], provision=no_quarter, note=LAW_SENTINELS[note]
+        )
+        ClaimElement.objects.create(
+            incident_provision=chosen,
+            element=no_quarter.elements.get(number=1),
+            claim=planted[key].claims.first(),
+            note=LAW_SENTINELS["draft_link_note"],
+        )
+    # The public incident is mapped to another provision, with nothing hidden in it.
+    IncidentProvision.objects.create(
+        incident=planted["public"], provision=Provision.objects.get(code="rs-8-2-b-vi")
+    )
+    return planted
+
+
+@pytest.mark.parametrize("who", [None, "reader"])
+def test_no_legal_mapping_of_hidden_incidents_reaches_readers(
+    client_for, request, planted_law, who
+):
+    client = client_for(request.getfixturevalue(who) if who else None)
+    for template in LAW_ENDPOINTS:
+        text = body_and_headers(client.get(template.format(**planted_law)))
+        leaked = [name for name, s in {**SENTINELS, **LAW_SENTINELS}.items() if s in text]
+        assert not leaked, (template, leaked)
+    # Drafts and incidents in review are never counted: the no-quarter provision has none.
+    page = client.get("/en/law/rs-8-2-b-xii/").content.decode()
+    assert "No published incident is mapped to this provision yet." in page
+    assert client.get("/api/v1/incidents/?provision=rs-8-2-b-xii").json()["count"] == 0
+    assert client.get("/api/v1/incidents/?provision=rs-8-2-b-vi").json()["count"] == 1

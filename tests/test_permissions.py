@@ -280,6 +280,26 @@ MATRIX: dict[str, Row] = {
     "admin/sources/sourcecapture/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
     "admin/sources/sourcecapture/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/sources/sourcecapture/<path:object_id>/": Row(302, 302, 302, 302, 302),
+
+    # issue 18: legal provisions (public pages; editors add and amend texts, nobody deletes)
+    # and the provisions chosen for an incident with their claim links (researchers on drafts;
+    # the record here is on a published incident, so only editors delete it).
+    "en/law/": Row(200, 200, 200, 200, 200),
+    "en/law/<slug:code>/": Row(200, 200, 200, 200, 200, url="/en/law/{provision.code}/"),
+    "admin/law/provision/<arg>/history/<arg>/": Row(302, 302, 200, 200, 200),
+    "admin/law/provision/": Row(302, 302, 200, 200, 200),
+    "admin/law/provision/add/": Row(302, 302, 403, 200, 200),
+    "admin/law/provision/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/law/provision/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/law/provision/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/law/provision/<path:object_id>/": Row(302, 302, 302, 302, 302),
+    "admin/law/incidentprovision/<arg>/history/<arg>/": Row(302, 302, 200, 200, 200),
+    "admin/law/incidentprovision/": Row(302, 302, 200, 200, 200),
+    "admin/law/incidentprovision/add/": Row(302, 302, 200, 200, 200),
+    "admin/law/incidentprovision/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/law/incidentprovision/<path:object_id>/delete/": Row(302, 302, 403, 200, 200),
+    "admin/law/incidentprovision/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/law/incidentprovision/<path:object_id>/": Row(302, 302, 302, 302, 302),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501

@@ -208,7 +208,7 @@ def make_world(state: str, role: str, researcher: User, editor: User) -> World:
 
 # --- what changed: the database and what a reader sees -----------------------------------------
 
-SNAPSHOT_APPS = {"cases", "sources", "accounts", "auth", "axes", "jobs"}
+SNAPSHOT_APPS = {"cases", "sources", "accounts", "auth", "axes", "jobs", "law"}
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -876,6 +876,52 @@ def admin_action(model: str, action: str, targets: Callable[[World], list]):
     return post
 
 
+# issue 18: legal texts (editors add and amend, nobody deletes) and an incident's legal mapping
+# (the provisions that may apply and the claims linked to their elements: the same policy as the
+# incident's claims). The world's incident gets rs-8-2-b-vi with the claim linked to element 1.
+LAW_PROVISION = "law/provision"
+LAW_MAPPING = "law/incidentprovision"
+
+
+def law_mapping(world):
+    from law.loading import ensure_provisions
+    from law.models import ClaimElement, IncidentProvision, Provision
+
+    ensure_provisions()
+    provision = Provision.objects.get(code="rs-8-2-b-vi")
+    chosen = IncidentProvision.objects.create(
+        incident=world.incident, provision=provision, liability="perpetration"
+    )
+    ClaimElement.objects.create(
+        incident_provision=chosen, element=provision.elements.get(number=1), claim=world.claim
+    )
+    world.extra["chosen"] = chosen
+    world.extra["provision"] = provision
+
+
+def law_mapping_and_another_claim(world):
+    law_mapping(world)
+    world.extra["elsewhere"] = ClaimFactory(incident=world.other, text="Another incident's.")
+
+
+def law_chosen(world):
+    from law.models import IncidentProvision
+
+    return IncidentProvision.objects.filter(pk=world.extra["chosen"].pk).first()
+
+
+def law_links(world, **lookups):
+    from law.models import ClaimElement
+
+    return ClaimElement.objects.filter(incident_provision=world.extra["chosen"], **lookups)
+
+
+def law_provision(code):
+    from law.models import Provision
+
+    return Provision.objects.get(code=code)
+
+
 # fmt: off
 ROWS += [
     Row("admin/sources/source/<int:pk>/capture/", "capture the URL now",
@@ -906,6 +952,83 @@ ROWS += [
             {"state": "done", "reason": "Rewritten."},
         )
     ],
+    Row(f"admin/{LAW_PROVISION}/", "bulk delete",
+        post_bulk_delete(LAW_PROVISION, lambda w: w.extra["provision"]),
+        researcher=NEVER, editor=NEVER, setup=law_mapping),
+    Row(f"admin/{LAW_PROVISION}/add/", "new provision",
+        post_form(LAW_PROVISION, None, {
+            "code": "rs-8-2-b-xi", "instrument": "rome_statute", "article": "8(2)(b)(xi)",
+            "title": "War crime of treacherously killing or wounding",
+            "text": "Killing or wounding treacherously individuals belonging to the hostile "
+                    "nation or army;", "conflict_type": "international",
+            "source_title": "Rome Statute", "source_url": "https://www.icc-cpi.int/"}, page="add"),
+        researcher=NEVER, editor=ALWAYS,
+        check=lambda w: law_provision("rs-8-2-b-xi").elements.count() == 0,
+        visible=False, corrects=False),
+    # Amending a legal text changes what incident pages quote; it is the law's text, not our
+    # record, so it is history-tracked but no correction (docs/decisions/0012).
+    Row(f"admin/{LAW_PROVISION}/<path:object_id>/change/", "amend the title",
+        post_form(LAW_PROVISION, lambda w: w.extra["provision"],
+                  {"title": "War crime of killing a person hors de combat (amended)"}),
+        researcher=NEVER, editor=ALWAYS, setup=law_mapping,
+        check=lambda w: law_provision("rs-8-2-b-vi").title.endswith("(amended)"),
+        corrects=False),
+    Row(f"admin/{LAW_PROVISION}/<path:object_id>/change/", "change the stable code",
+        post_form(LAW_PROVISION, lambda w: w.extra["provision"], {"code": "renamed"}),
+        researcher=NEVER, editor=NEVER, setup=law_mapping),
+    Row(f"admin/{LAW_PROVISION}/<path:object_id>/change/", "delete an element",
+        post_form(LAW_PROVISION, lambda w: w.extra["provision"], {"elements-0-DELETE": "on"}),
+        researcher=NEVER, editor=NEVER, setup=law_mapping),
+    Row(f"admin/{LAW_PROVISION}/<path:object_id>/delete/", "delete",
+        post_delete(LAW_PROVISION, lambda w: w.extra["provision"]),
+        researcher=NEVER, editor=NEVER, setup=law_mapping),
+    Row(f"admin/{LAW_PROVISION}/<arg>/history/<arg>/", "post the first version back",
+        post_history(LAW_PROVISION, lambda w: w.extra["provision"], {"title": "Rewritten"}),
+        researcher=NEVER, editor=NEVER, setup=law_mapping),
+    Row(f"admin/{LAW_MAPPING}/", "bulk delete",
+        post_bulk_delete(LAW_MAPPING, lambda w: w.extra["chosen"]),
+        researcher=DRAFT_ONLY, editor=ALWAYS, setup=law_mapping,
+        check=lambda w: law_chosen(w) is None),
+    Row(f"admin/{LAW_MAPPING}/add/", "choose a provision that may apply",
+        post_form(LAW_MAPPING, None, lambda w: {
+            "incident": str(w.incident.pk), "provision": str(law_provision("rs-8-2-a-i").pk),
+            "liability": "ordering", "correction_reason": REASON}, page="add"),
+        researcher=DRAFT_ONLY, editor=ALWAYS,
+        check=lambda w: incident(w).legal_provisions.filter(
+            provision__code="rs-8-2-a-i", liability="ordering").exists()),
+    Row(f"admin/{LAW_MAPPING}/<path:object_id>/change/", "alleged mode of liability",
+        post_form(LAW_MAPPING, lambda w: w.extra["chosen"],
+                  {"liability": "command", "correction_reason": REASON}),
+        researcher=DRAFT_ONLY, editor=ALWAYS, setup=law_mapping,
+        check=lambda w: law_chosen(w).liability == "command"),
+    Row(f"admin/{LAW_MAPPING}/<path:object_id>/change/", "liability without a reason",
+        post_form(LAW_MAPPING, lambda w: w.extra["chosen"], {"liability": "command"}),
+        researcher=DRAFT_ONLY, editor=DRAFT_ONLY, setup=law_mapping,
+        check=lambda w: law_chosen(w).liability == "command"),
+    Row(f"admin/{LAW_MAPPING}/<path:object_id>/change/", "link a claim to element 2",
+        post_form(LAW_MAPPING, lambda w: w.extra["chosen"], lambda w: {
+            "links-1-element": str(w.extra["provision"].elements.get(number=2).pk),
+            "links-1-claim": str(w.claim.pk), "correction_reason": REASON}),
+        researcher=DRAFT_ONLY, editor=ALWAYS, setup=law_mapping,
+        check=lambda w: law_links(w, element__number=2, claim=w.claim).exists()),
+    Row(f"admin/{LAW_MAPPING}/<path:object_id>/change/", "link another incident's claim",
+        post_form(LAW_MAPPING, lambda w: w.extra["chosen"], lambda w: {
+            "links-1-element": str(w.extra["provision"].elements.get(number=2).pk),
+            "links-1-claim": str(w.extra["elsewhere"].pk),
+            "correction_reason": REASON}),
+        researcher=NEVER, editor=NEVER, setup=law_mapping_and_another_claim),
+    Row(f"admin/{LAW_MAPPING}/<path:object_id>/change/", "unlink a claim",
+        post_form(LAW_MAPPING, lambda w: w.extra["chosen"],
+                  {"links-0-DELETE": "on", "correction_reason": REASON}),
+        researcher=DRAFT_ONLY, editor=ALWAYS, setup=law_mapping,
+        check=lambda w: not law_links(w).exists()),
+    Row(f"admin/{LAW_MAPPING}/<path:object_id>/delete/", "withdraw the provision",
+        post_delete(LAW_MAPPING, lambda w: w.extra["chosen"]),
+        researcher=DRAFT_ONLY, editor=ALWAYS, setup=law_mapping,
+        check=lambda w: law_chosen(w) is None),
+    Row(f"admin/{LAW_MAPPING}/<arg>/history/<arg>/", "post the first version back",
+        post_history(LAW_MAPPING, lambda w: w.extra["chosen"], {"liability": "command"}),
+        researcher=NEVER, editor=NEVER, setup=law_mapping),
 ]
 # fmt: on
 
@@ -930,7 +1053,9 @@ ADMIN_MODELS = [
     "sources/officialstatement",
     "sources/reportedfigure",
     "jobs/job",  # issue 16
+    "law/provision",
     "sources/sourcecapture",  # issue 16
+    "law/incidentprovision",
 ]
 DOES_NOT_WRITE: dict[str, str] = {
     "health/": "a health check; reads only",
@@ -973,6 +1098,8 @@ DOES_NOT_WRITE: dict[str, str] = {
             "feeds/incidents.atom",
             "feeds/claims.atom",
             "sitemap.xml",
+            "en/law/",
+            "en/law/<slug:code>/",
         ],
         READ_ONLY,
     ),

@@ -135,10 +135,14 @@ def public_pages() -> list[tuple[str, str]]:
         ("about-verification", "/about/verification/"),
         ("verify-file", "/verify-file/"),
         # issue 14: the map, the timeline (both stacks) and the official figures
-        ("incident-map", "/incidents/map/"),
-        ("incident-timeline", "/incidents/timeline/"),
-        ("incident-timeline-status", "/incidents/timeline/?stack=status"),
-        ("figures", "/figures/"),
+        ("incident-map", "/en/incidents/map/"),
+        ("incident-timeline", "/en/incidents/timeline/"),
+        ("incident-timeline-status", "/en/incidents/timeline/?stack=status"),
+        ("figures", "/en/figures/"),
+        # issue 18: legal provisions and the list filtered by one
+        ("law", "/en/law/"),
+        ("law-provision", "/en/law/rs-8-2-b-vi/"),
+        ("incident-list-provision", "/en/incidents/?provision=rs-8-2-b-xii&element_gap=1"),
     ]
 
 
