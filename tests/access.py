@@ -72,6 +72,7 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
 
+    from accounts.models import AccessEvent
     from accounts.roles import EDITORS
     from cases.models import Correction, CorrectionProposal
     from tests import factories as f
@@ -132,4 +133,6 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         "accesslog": AccessLog.objects.create(**attempt),
         "accessfailurelog": AccessFailureLog.objects.create(**attempt),
         "incident_content_type": ContentType.objects.get_for_model(incident),
+        # issue 20
+        "accessevent": AccessEvent.objects.create(action=AccessEvent.Action.EXPORT, username="x"),
     }
