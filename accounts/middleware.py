@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts import two_factor
 from accounts.models import StaffSession, User
 from config.proxies import client_address
+from core.errors import DATABASE_DOWN, database_unavailable
 
 # Views an unverified session may open (namespace:name, or name for the root namespace).
 OPEN_BEFORE_SECOND_FACTOR = {
@@ -43,6 +44,15 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            response = self._before_view(request)
+        except DATABASE_DOWN:
+            # The first thing to read the database on a request is often this middleware
+            # (loading the user): an outage gets the same 503 page as one inside a view.
+            return database_unavailable(request)
+        return response or self.get_response(request)
+
+    def _before_view(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
         if user.is_authenticated:
             if user.access == User.Access.NO_ACCESS:
@@ -57,7 +67,7 @@ class StaffSessionMiddleware:
             if last_active is None or now - last_active >= TOUCH_EVERY_SECONDS:
                 request.session[LAST_ACTIVE_KEY] = now
                 self._touch(request)
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def _touch(request: HttpRequest) -> None:

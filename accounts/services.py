@@ -35,9 +35,12 @@ def _end_sessions(user: User, *, keep: str | None = None) -> int:
 def sign_out_other_sessions(*, request: HttpRequest) -> int:
     """End every session of the signed-in person but this one."""
     user = request.user
-    ended = _end_sessions(user, keep=request.session.session_key)
-    # This session gets the new hash, so it stays signed in (and keeps its second factor).
+    old_key = request.session.session_key
+    ended = _end_sessions(user, keep=old_key)
+    # This session gets the new hash, so it stays signed in (and keeps its second factor); its
+    # key changes on the way, and its row in the list follows.
     update_session_auth_hash(request, user)
+    StaffSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
     record_access(request=request, action=Action.SIGNED_OUT_OTHERS, obj=user)
     return ended
 

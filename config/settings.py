@@ -367,7 +367,7 @@ MIDDLEWARE.insert(
     "django_otp.middleware.OTPMiddleware",
 )
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "accounts.middleware.StaffSessionMiddleware",
 )
 # Refuses sign-in (and ends open sessions) of accounts suspended with "no access".
