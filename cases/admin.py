@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.access_log import Action, record_access
 from cases import policy, services
 from cases.admin_writes import claim_writes, incident_part_writes
 from cases.forms import (
@@ -159,6 +160,19 @@ class WorkflowForm(forms.Form):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+def _log_withheld_names(request, incident: Incident) -> None:
+    """The incident's page shows its victims' withheld names: the access log says who saw them
+    (issue 20). Never the names themselves."""
+    withheld = incident.victims.filter(identity_public=False).exclude(name="").count()
+    if withheld:
+        record_access(
+            request=request,
+            action=Action.WITHHELD_NAME_VIEWED,
+            obj=incident,
+            detail={"withheld_names": withheld},
+        )
+
+
 @admin.register(Incident)
 class IncidentAdmin(
     PolicyAdminMixin,
@@ -299,6 +313,8 @@ class IncidentAdmin(
             extra_context["publication_events"] = incident.publication_events.select_related("by")
             extra_context["corrections"] = incident.corrections.select_related("by")
             extra_context["may_correct_public"] = policy.may_correct_public(request.user)
+            if request.method == "GET":
+                _log_withheld_names(request, incident)
             if incident.is_public and self.has_change_permission(request, incident):
                 extra_context["propose_url"] = reverse(
                     "admin:cases_incident_propose_correction", args=[incident.pk]

@@ -3,6 +3,7 @@
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from accounts.access_log import Action, record_access
 from cases.models import Incident
 from exchange import exports
 from public.filters import IncidentFilter
@@ -17,6 +18,14 @@ def _exported_incidents(request):
     return IncidentFilter(request.GET or None, queryset=Incident.objects.public()).sorted_qs
 
 
+def _log_staff_export(request, extension: str) -> None:
+    """Staff exports go to the access log (issue 20); readers' downloads are not logged."""
+    if request.user.is_authenticated and request.user.is_staff:
+        record_access(
+            request=request, action=Action.EXPORT, detail={"format": extension, **_filters(request)}
+        )
+
+
 def _download(content, *, extension: str, content_type: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(content, content_type=content_type)
     filename = f"incidents-{timezone.now():%Y-%m-%d}.{extension}"
@@ -29,6 +38,7 @@ def _filters(request) -> dict[str, str]:
 
 
 def incident_export_csv(request):
+    _log_staff_export(request, "csv")
     incidents = exports.iter_incidents(_exported_incidents(request))
     return _download(
         exports.stream_csv(incidents), extension="csv", content_type="text/csv; charset=utf-8"
@@ -36,6 +46,7 @@ def incident_export_csv(request):
 
 
 def incident_export_json(request):
+    _log_staff_export(request, "json")
     incidents = exports.iter_incidents(_exported_incidents(request))
     return _download(
         exports.stream_json(incidents, filters=_filters(request)),
@@ -45,6 +56,7 @@ def incident_export_json(request):
 
 
 def incident_export_geojson(request):
+    _log_staff_export(request, "geojson")
     located = _exported_incidents(request).filter(latitude__isnull=False)
     return _download(
         exports.stream_geojson(exports.iter_incidents(located)),
