@@ -488,3 +488,6 @@ class CorrectionProposalAdmin(AuditAdmin):
     list_select_related = ["incident", "proposed_by", "decided_by"]
     search_fields = ["what", "why", "incident__title"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+from cases import admin_victims  # noqa: E402,F401 (issue 20: registers the victims list)

@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from cases.models import Incident
 from cases.search import refresh_search_vectors
@@ -80,6 +81,11 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/incidents/?victim_status=pow&source_kind=news_article",
     "/incidents/?sort=oldest",
     # Data out: exports (with and without filters), the API, feeds, sitemap, robots.
+    # issue 20: the staff account pages a signed-in reader can open
+    "/account/two-factor/",
+    "/account/two-factor/setup/",
+    "/account/two-factor/verify/",
+    "/account/sessions/",
     "/incidents/export.csv",
     "/incidents/export.json",
     "/incidents/export.geojson",
@@ -244,3 +250,14 @@ def test_restricted_file_bytes_never_served(client, planted, media_root):
         response = client.get(f"/files/{restricted.pk}/{suffix}")
         assert response.status_code == 404
         assert secret not in body_and_headers(response).encode()
+
+
+# issue 20: staff without "view withheld identities" see the victims list masked.
+def test_victims_list_masks_withheld_names_and_notes_for_researchers(
+    client_for, researcher, planted
+):
+    client = client_for(researcher)
+    victims = reverse("admin:cases_allegedvictim_changelist")
+    for url in [victims, f"{victims}?q=SENTINEL"]:
+        text = body_and_headers(client.get(url))
+        assert SENTINELS["victim"] not in text and SENTINELS["victim_note"] not in text, url

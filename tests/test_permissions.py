@@ -242,6 +242,13 @@ MATRIX: dict[str, Row] = {
     "admin/accounts/accessevent/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
     "admin/accounts/accessevent/<path:object_id>/change/": Row(302, 302, 403, 403, 200),
     "admin/accounts/accessevent/<path:object_id>/": Row(302, 302, 302, 302, 302),
+    # the read-only victims list (names masked without accounts.view_withheld_identities)
+    "admin/cases/allegedvictim/": Row(302, 302, 200, 200, 200),
+    "admin/cases/allegedvictim/add/": Row(302, 302, 403, 403, 403),
+    "admin/cases/allegedvictim/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/cases/allegedvictim/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/cases/allegedvictim/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/cases/allegedvictim/<path:object_id>/": Row(302, 302, 302, 302, 302),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501

@@ -840,6 +840,12 @@ ROWS += [
         {"action": "export", "username": "forged"},
         {"username": "rewritten"},
     ),
+    *read_only_admin(
+        "cases/allegedvictim",
+        lambda w: w.victim,
+        lambda w: {"incident": w.incident.pk, "name": "Forged"},
+        {"name": "Rewritten", "notes": "Rewritten."},
+    ),
     Row(
         "admin/accounts/user/<int:object_id>/security/",
         "suspend a colleague, sign them out everywhere",
@@ -870,6 +876,7 @@ ROWS += [
 READ_ONLY = "reads only: public pages, data out and feeds have no POST handler that writes"
 ADMIN_MODELS = [
     "accounts/accessevent",  # issue 20
+    "cases/allegedvictim",  # issue 20
     "auth/group",
     "axes/accessattempt",
     "axes/accesslog",
