@@ -68,6 +68,8 @@ EDITOR_PERMISSIONS = (
     | _codenames(_ENTRY_MODELS, ["delete"])
     | {("cases", "verify_claim"), ("cases", "publish_incident"), ("cases", "reveal_identity")}
     | _codenames(_LAW_TEXTS, ["add", "change"])
+    # issue 20: withheld names and internal notes unmasked in lists and exports.
+    | {("accounts", "view_withheld_identities")}
 )
 
 ROLE_PERMISSIONS = {RESEARCHERS: RESEARCHER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.access_log import Action, record_access
 from cases import policy, services
 from cases.admin_writes import claim_writes, incident_part_writes
 from cases.forms import (
@@ -157,6 +158,19 @@ class WorkflowForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
     loaded_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _log_withheld_names(request, incident: Incident) -> None:
+    """The incident's page shows its victims' withheld names: the access log says who saw them
+    (issue 20). Never the names themselves."""
+    withheld = incident.victims.filter(identity_public=False).exclude(name="").count()
+    if withheld:
+        record_access(
+            request=request,
+            action=Action.WITHHELD_NAME_VIEWED,
+            obj=incident,
+            detail={"withheld_names": withheld},
+        )
 
 
 @admin.register(Incident)
@@ -307,6 +321,8 @@ class IncidentAdmin(
             extra_context["publication_events"] = incident.publication_events.select_related("by")
             extra_context["corrections"] = incident.corrections.select_related("by")
             extra_context["may_correct_public"] = policy.may_correct_public(request.user)
+            if request.method == "GET":
+                _log_withheld_names(request, incident)
             if incident.is_public and self.has_change_permission(request, incident):
                 extra_context["propose_url"] = reverse(
                     "admin:cases_incident_propose_correction", args=[incident.pk]
@@ -480,3 +496,6 @@ class CorrectionProposalAdmin(AuditAdmin):
     list_select_related = ["incident", "proposed_by", "decided_by"]
     search_fields = ["what", "why", "incident__title"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+from cases import admin_victims  # noqa: E402,F401 (issue 20: registers the victims list)

@@ -483,3 +483,44 @@ ARCHIVE_ALLOW_LOOPBACK = env_bool("ARCHIVE_ALLOW_LOOPBACK", default=False)
 ARCHIVE_CHROMIUM = os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium")
 # The admin's import confirm runs as a background job with a progress page (issue 16).
 IMPORT_AS_JOB = env_bool("IMPORT_AS_JOB", default=True)
+
+# --- security (issue 20) --------------------------------------------------------------------------
+# Two-factor sign-in (django-otp: authenticator apps and backup codes), staff sessions, suspension
+# and the access log. docs/decisions/0013-two-factor-with-django-otp.md.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# After AuthenticationMiddleware: django-otp marks whether this session gave a second factor,
+# then ours sends those who must give one and have not to the second-factor pages, ends
+# suspended and idle sessions and keeps the sessions list.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "accounts.middleware.StaffSessionMiddleware",
+)
+# Refuses sign-in (and ends open sessions) of accounts suspended with "no access".
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.ModelBackend"
+    if backend == "django.contrib.auth.backends.ModelBackend"
+    else backend
+    for backend in AUTHENTICATION_BACKENDS
+]
+# Superusers and Editors always give a second factor; Researchers too when this is on.
+TWO_FACTOR_FOR_RESEARCHERS = env_bool("TWO_FACTOR_FOR_RESEARCHERS", default=False)
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = SITE_NAME
+# A session without a request for this long is signed out (staff only: readers have none).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be 1 or more.")
+# However active, a session lasts at most this long (Django's cookie age).
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
+# Access-log entries older than this are deleted by `manage.py prune_access_log`.
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730)
+if ACCESS_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be 1 or more.")

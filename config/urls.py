@@ -50,6 +50,8 @@ handler500 = "core.errors.server_error"
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    # issue 20: staff two-factor sign-in and sessions (not translated: staff pages, like /admin/).
+    path("account/", include("accounts.urls")),
     path("_nested_admin/", include("nested_admin.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("feeds/", include((feed_urlpatterns, "feeds"))),

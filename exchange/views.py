@@ -5,6 +5,7 @@ import itertools
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from accounts.access_log import Action, record_access
 from cases.models import Incident
 from exchange import exports
 from public.filters import IncidentFilter
@@ -17,6 +18,14 @@ def _exported_incidents(request):
     Invalid filter values are ignored, as on the list page.
     """
     return IncidentFilter(request.GET or None, queryset=Incident.objects.public()).sorted_qs
+
+
+def _log_staff_export(request, extension: str) -> None:
+    """Staff exports go to the access log (issue 20); readers' downloads are not logged."""
+    if request.user.is_authenticated and request.user.is_staff:
+        record_access(
+            request=request, action=Action.EXPORT, detail={"format": extension, **_filters(request)}
+        )
 
 
 def _download(content, *, extension: str, content_type: str) -> StreamingHttpResponse:
@@ -33,6 +42,7 @@ def _filters(request) -> dict[str, str]:
 def incident_export_csv(request):
     """``?bom=1`` starts the file with a UTF-8 byte-order mark: spreadsheet programs (Excel)
     read Cyrillic right only with it."""
+    _log_staff_export(request, "csv")
     incidents = exports.iter_incidents(_exported_incidents(request), exports.CSV_PARTS)
     rows = exports.stream_csv(incidents)
     if request.GET.get("bom") == "1":
@@ -41,6 +51,7 @@ def incident_export_csv(request):
 
 
 def incident_export_json(request):
+    _log_staff_export(request, "json")
     incidents = exports.iter_incidents(_exported_incidents(request))
     return _download(
         exports.stream_json(incidents, filters=_filters(request)),
@@ -50,6 +61,7 @@ def incident_export_json(request):
 
 
 def incident_export_geojson(request):
+    _log_staff_export(request, "geojson")
     located = _exported_incidents(request).filter(latitude__isnull=False)
     return _download(
         exports.stream_geojson(exports.iter_incidents(located, exports.GEOJSON_PARTS)),

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.access_log import Action, record_access
 from public import selectors
 from sources import services
 from sources.models import SourceFile
@@ -28,6 +29,14 @@ def download(request, pk):
         raise Http404("The stored file is not available.") from None
     if request.user.is_authenticated and request.user.has_perm("sources.view_sourcefile"):
         services.source_file_record_download(source_file=source_file, by=request.user)
+        if not SourceFile.objects.public().filter(pk=source_file.pk).exists():
+            # A file readers cannot download (restricted, or its source not public yet).
+            record_access(
+                request=request,
+                action=Action.RESTRICTED_FILE_DOWNLOADED,
+                obj=source_file,
+                detail={"sha256": source_file.sha256, "restricted": source_file.is_restricted},
+            )
     response = FileResponse(
         stored,
         as_attachment=True,

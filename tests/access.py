@@ -72,6 +72,7 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
 
+    from accounts.models import AccessEvent
     from accounts.roles import EDITORS
     from cases.models import Correction, CorrectionProposal
     from jobs.models import Job
@@ -155,4 +156,6 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         "sourcecapture": SourceCapture.objects.create(
             source=source, url=source.url, state="failed", failure="http_404", reason="404"
         ),
+        # issue 20
+        "accessevent": AccessEvent.objects.create(action=AccessEvent.Action.EXPORT, username="x"),
     }

@@ -6,6 +6,9 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.factories import EditorFactory, ResearcherFactory, SuperuserFactory, UserFactory
 
+# issue 20: the `client` fixture whose staff sign-ins count as two-factor sign-ins.
+pytest_plugins = ["tests.security_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):

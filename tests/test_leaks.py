@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from cases.models import Incident
 from cases.search import refresh_search_vectors
@@ -89,6 +90,11 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/en/incidents/?victim_status=pow&source_kind=news_article",
     "/en/incidents/?sort=oldest",
     # Data out: exports (with and without filters), the API, feeds, sitemap, robots.
+    # issue 20: the staff account pages a signed-in reader can open
+    "/account/two-factor/",
+    "/account/two-factor/setup/",
+    "/account/two-factor/verify/",
+    "/account/sessions/",
     "/incidents/export.csv",
     "/incidents/export.json",
     "/incidents/export.geojson",
@@ -451,3 +457,14 @@ def test_no_legal_mapping_of_hidden_incidents_reaches_readers(
     assert "No published incident is mapped to this provision yet." in page
     assert client.get("/api/v1/incidents/?provision=rs-8-2-b-xii").json()["count"] == 0
     assert client.get("/api/v1/incidents/?provision=rs-8-2-b-vi").json()["count"] == 1
+
+
+# issue 20: staff without "view withheld identities" see the victims list masked.
+def test_victims_list_masks_withheld_names_and_notes_for_researchers(
+    client_for, researcher, planted
+):
+    client = client_for(researcher)
+    victims = reverse("admin:cases_allegedvictim_changelist")
+    for url in [victims, f"{victims}?q=SENTINEL"]:
+        text = body_and_headers(client.get(url))
+        assert SENTINELS["victim"] not in text and SENTINELS["victim_note"] not in text, url

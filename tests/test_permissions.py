@@ -300,6 +300,29 @@ MATRIX: dict[str, Row] = {
     "admin/law/incidentprovision/<path:object_id>/delete/": Row(302, 302, 403, 200, 200),
     "admin/law/incidentprovision/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/law/incidentprovision/<path:object_id>/": Row(302, 302, 302, 302, 302),
+
+    # issue 20: staff account pages, a person's security page, the access log (superusers only)
+    "account/two-factor/": Row(302, 200, 200, 200, 200),
+    "account/two-factor/setup/": Row(302, 200, 200, 200, 200),
+    "account/two-factor/verify/": Row(302, 200, 200, 200, 200),
+    "account/two-factor/backup-codes/": Row(302, 405, 405, 405, 405),
+    "account/sessions/": Row(302, 200, 200, 200, 200),
+    "admin/accounts/user/<int:object_id>/security/": Row(
+        302, 302, 403, 403, 200, url="/admin/accounts/user/{user.pk}/security/"
+    ),
+    "admin/accounts/accessevent/": Row(302, 302, 403, 403, 200),
+    "admin/accounts/accessevent/add/": Row(302, 302, 403, 403, 403),
+    "admin/accounts/accessevent/<path:object_id>/history/": Row(302, 302, 403, 403, 200),
+    "admin/accounts/accessevent/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/accounts/accessevent/<path:object_id>/change/": Row(302, 302, 403, 403, 200),
+    "admin/accounts/accessevent/<path:object_id>/": Row(302, 302, 302, 302, 302),
+    # the read-only victims list (names masked without accounts.view_withheld_identities)
+    "admin/cases/allegedvictim/": Row(302, 302, 200, 200, 200),
+    "admin/cases/allegedvictim/add/": Row(302, 302, 403, 403, 403),
+    "admin/cases/allegedvictim/<path:object_id>/history/": Row(302, 302, 200, 200, 200),
+    "admin/cases/allegedvictim/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/cases/allegedvictim/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
+    "admin/cases/allegedvictim/<path:object_id>/": Row(302, 302, 302, 302, 302),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501

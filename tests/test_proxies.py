@@ -7,6 +7,7 @@ import sys
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle
 
 from tests.test_hardening import ROOT, production_env
@@ -41,7 +42,8 @@ def test_behind_one_proxy_a_lockout_binds_the_attackers_address_only(settings, e
     eddie = Client()
     response = sign_in(eddie, "correct horse battery", forwarded=ADDRESS_B)
     assert response.status_code == 302
-    assert eddie.get("/admin/").status_code == 200
+    # The password step passed; the admin then asks for his second factor (issue 20).
+    assert eddie.get("/admin/")["Location"].startswith(reverse("accounts:two_factor_setup"))
 
 
 def test_without_trusted_proxies_a_forged_header_does_not_reset_the_count(settings, editor):

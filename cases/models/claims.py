@@ -115,7 +115,9 @@ class AllegedVictim(CheckedTextModel):
         ]
 
     def __str__(self):
-        label = self.name or self.get_status_display()
+        # Never a withheld name (issue 20): this text reaches delete confirmations, the admin's
+        # log, history pages and page titles, whoever reads them.
+        label = (self.name if self.identity_public else "") or self.get_status_display()
         return f"{label} ×{self.count}" if self.count > 1 else label
 
     @staticmethod

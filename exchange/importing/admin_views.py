@@ -23,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access_log import Action, record_access
 from exchange.importing.mapping import Mapping, MappingError, load_mapping, shipped_mappings
 from exchange.importing.reader import FileError
 from exchange.importing.writer import ImportResult, import_incidents
@@ -216,6 +217,15 @@ class IncidentImportAdminMixin:
             )
         stored.unlink(missing_ok=True)
         del request.session[SESSION_KEY]
+        record_access(
+            request=request,
+            action=Action.IMPORT,
+            detail={
+                "file": pending["filename"],
+                "sha256": pending["sha256"],
+                "summary": result.summary(),
+            },
+        )
         messages.success(
             request,
             _("Imported %(file)s: %(summary)s")

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.security_fixtures import totp_code
+
 # Playwright's sync API runs an event loop in the test thread; Django then refuses ORM calls
 # from that thread (SynchronousOnlyOperation) unless told it is safe, which it is here: the
 # ORM is only used by the test itself, never from inside a coroutine.
@@ -99,15 +101,37 @@ def demo(transactional_db, live_server) -> dict[str, int]:
     return load_demo(password=DEMO_PASSWORD)
 
 
+def second_factor_for(username: str):
+    """issue 20: an enrolled authenticator app for users who must give a second factor."""
+    from accounts.models import User
+    from accounts.two_factor import authenticator, requires_second_factor
+    from tests.security_fixtures import enrol_authenticator
+
+    user = User.objects.get(username=username)
+    if not requires_second_factor(user):
+        return None
+    device = authenticator(user) or enrol_authenticator(user)
+    # A code is accepted once: a second sign-in within 30 seconds needs the counter reset.
+    device.last_t = -1
+    device.throttling_failure_count = 0
+    device.save()
+    return device
+
+
 @pytest.fixture
 def login(live_server) -> Callable[[Page, str], None]:
     """Sign ``page`` in through the admin's login form as one of the demo users."""
 
     def sign_in(page: Page, username: str) -> None:
+        two_factor_device = second_factor_for(username)
         page.goto(f"{live_server.url}/admin/login/?next=/admin/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Log in").click()
+        # issue 20: editors and superusers then type a code from their app (computed here).
+        if two_factor_device is not None:
+            page.get_by_label("Code").fill(totp_code(two_factor_device.key))
+            page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{live_server.url}/admin/")
 
     return sign_in

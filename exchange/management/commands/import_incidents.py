@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from accounts.access_log import Action, record_access
 from exchange.importing.mapping import MappingError, load_mapping, shipped_mappings
 from exchange.importing.reader import FileError
 from exchange.importing.writer import import_incidents
@@ -123,6 +124,15 @@ class Command(BaseCommand):
             self.stderr.write(f"… and {len(result.warnings) - limit} more warnings.")
         self.stdout.write(result.summary())
         if result.written:
+            record_access(
+                action=Action.IMPORT,
+                user=user,
+                detail={
+                    "file": path.name,
+                    "command": "import_incidents",
+                    "summary": result.summary(),
+                },
+            )
             self.stdout.write(self.style.SUCCESS(f"Imported in {elapsed:.1f} s."))
         elif options["dry_run"]:
             self.stdout.write(f"Dry run: nothing was written ({elapsed:.1f} s).")
