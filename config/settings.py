@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "cases",
     "sources",
     "public",
+    "apikeys",
     "exchange",
 ]
 
@@ -350,3 +351,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- importer (issue 19) ---
+# The write API (exchange.write_api): writes per API token (apikeys.auth.TokenRateThrottle).
+API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "60/min")
+SPECTACULAR_SETTINGS["DESCRIPTION"] += (
+    " The write endpoints (tag 'write', under /api/v1/write/) take an API token made in the "
+    "admin ('Authorization: Bearer <key>') and create drafts and proposals only."
+)

@@ -132,4 +132,14 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         "accesslog": AccessLog.objects.create(**attempt),
         "accessfailurelog": AccessFailureLog.objects.create(**attempt),
         "incident_content_type": ContentType.objects.get_for_model(incident),
+        "apitoken": _api_token(),  # issue 19
     }
+
+
+def _api_token():
+    """Another researcher's API token (issue 19)."""
+    from apikeys.services import token_create
+    from tests import factories as f
+
+    holder = f.ResearcherFactory(username="token-holder")
+    return token_create(by=holder, user=holder, name="their bot", scopes=["drafts"])[0]

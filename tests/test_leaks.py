@@ -103,6 +103,15 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/feeds/claims.atom",
     "/sitemap.xml",
     "/robots.txt",
+    # issue 19: undated incidents asked for, the CSV for spreadsheets, the write API (no token:
+    # a 401 that names nothing), on the draft and the public incident
+    "/incidents/?date_from=2000-01-01&undated=on",
+    "/incidents/export.csv?bom=1&undated=on&date_to=2030-01-01",
+    "/api/v1/incidents/?undated=true&date_from=2000-01-01",
+    "/api/v1/write/incidents/",
+    "/api/v1/write/incidents/{draft.pk}/sources/",
+    "/api/v1/write/incidents/{draft.pk}/files/",
+    "/api/v1/write/incidents/{public.pk}/corrections/",
 ]
 
 
@@ -244,3 +253,24 @@ def test_restricted_file_bytes_never_served(client, planted, media_root):
         response = client.get(f"/files/{restricted.pk}/{suffix}")
         assert response.status_code == 404
         assert secret not in body_and_headers(response).encode()
+
+
+# issue 19
+@pytest.mark.parametrize("who", [None, "reader"])
+def test_write_api_posts_without_a_token_name_nothing_and_write_nothing(
+    client_for, request, planted, who
+):
+    client = client_for(request.getfixturevalue(who) if who else None)
+    before = Incident.objects.count()
+    for template in (
+        "/api/v1/write/incidents/",
+        "/api/v1/write/incidents/{draft.pk}/sources/",
+        "/api/v1/write/incidents/{public.pk}/corrections/",
+    ):
+        response = client.post(
+            template.format(**planted), {"title": "x"}, content_type="application/json"
+        )
+        assert response.status_code == 401
+        text = body_and_headers(response)
+        assert not [name for name, sentinel in SENTINELS.items() if sentinel in text]
+    assert Incident.objects.count() == before
