@@ -9,11 +9,12 @@ from django.contrib import admin
 
 from cases.admin import IncidentAdmin
 from cases.models import Incident
+from exchange.bulk import BulkEditAdminMixin
 from exchange.importing.admin_views import IncidentImportAdminMixin
 
 
-class IncidentWithImportAdmin(IncidentImportAdminMixin, IncidentAdmin):
-    pass
+class IncidentWithImportAdmin(BulkEditAdminMixin, IncidentImportAdminMixin, IncidentAdmin):
+    """The incident admin with the CSV import page and the bulk edits (issue 19)."""
 
 
 admin.site.unregister(Incident)

@@ -986,6 +986,62 @@ ROWS += [
 ]
 
 
+# issue 19: bulk edits on the incident list (preview, then apply; through the services)
+def post_bulk(action: str, fields: dict):
+    def post(world, client):
+        return client.post(
+            "/admin/cases/incident/",
+            {
+                "action": action,
+                "_selected_action": [world.incident.pk],
+                "bulk_step": "apply",
+                **fields,
+            },
+        )
+
+    return post
+
+
+ROWS += [
+    Row(
+        "admin/cases/incident/",
+        "bulk: set the category",
+        post_bulk("bulk_set_category", {"value": Category.TORTURE.value}),
+        DRAFT_ONLY,
+        DRAFT_ONLY,
+        check=lambda w: incident(w).category == Category.TORTURE,
+    ),
+    Row(
+        "admin/cases/incident/",
+        "bulk: set the oblast",
+        post_bulk("bulk_set_oblast", {"value": "odesa"}),
+        DRAFT_ONLY,
+        DRAFT_ONLY,
+        check=lambda w: incident(w).oblast == "odesa",
+    ),
+    Row(
+        "admin/cases/incident/",
+        "bulk: submit for review",
+        post_bulk("bulk_submit", {"note": "Matrix batch."}),
+        DRAFT_ONLY,
+        DRAFT_ONLY,
+        check=lambda w: incident(w).status == Incident.Status.IN_REVIEW,
+        corrects=False,
+    ),
+    Row(
+        "admin/cases/incident/",
+        "bulk: cite a source",
+        post_bulk(
+            "bulk_add_source",
+            {"url": "https://example.org/bulk", "kind": "other", "correction_reason": REASON},
+        ),
+        DRAFT_ONLY,
+        ALWAYS,
+        check=lambda w: exists(Source, incidents=w.incident, url="https://example.org/bulk"),
+    ),
+]
+
+
 # Patterns that take no POST that writes, each with why.
 READ_ONLY = "reads only: public pages, data out and feeds have no POST handler that writes"
 ADMIN_MODELS = [
