@@ -269,3 +269,17 @@ def test_staff_make_and_revoke_their_own_tokens_in_the_admin(client):
     _theirs.refresh_from_db()
     assert token.revoked_by == user
     assert _theirs.revoked_at is None
+
+
+@pytest.mark.django_db
+def test_writes_per_token_are_throttled(researcher_key, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.API_WRITE_RATE = "1/min"
+    client = api(researcher_key)
+    url = reverse("write:incident_create")
+    assert client.post(url, DRAFT, format="json").status_code == 201
+    assert client.post(url, {**DRAFT, "title": "Second"}, format="json").status_code == 429
+    assert Incident.objects.count() == 1
+    cache.clear()
