@@ -37,6 +37,7 @@ from apikeys.models import IdempotentRequest, Scope
 from cases import services
 from cases.forms import CorrectionProposalForm, IncidentAdminForm, VictimForm
 from cases.models import AllegedVictim, Claim, Incident
+from exchange.importing.validation import archived_original
 from sources import services as source_services
 from sources.forms import SourceAdminForm
 from sources.models import Source
@@ -143,6 +144,12 @@ def _source_for(*, data: dict, by, path: str, errors: dict) -> Source | None:
     if bad:
         errors.update(bad)
         return None
+    data = dict(data)
+    original = archived_original(str(data.get("url") or ""))
+    if original and not data.get("archive_url"):
+        # A web archive's copy (Wayback Machine, archive.today): the source is the original
+        # page, the link its archived copy — as the importer does.
+        data["url"], data["archive_url"] = original, data["url"]
     form = SourceAdminForm(data=_with_defaults(Source, data, source_services.SOURCE_FIELDS))
     if not form.is_valid():
         errors.update(_form_errors(form, path))

@@ -283,3 +283,13 @@ def test_writes_per_token_are_throttled(researcher_key, settings):
     assert client.post(url, {**DRAFT, "title": "Second"}, format="json").status_code == 429
     assert Incident.objects.count() == 1
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_an_archive_link_becomes_the_archived_copy_of_its_original(researcher_key):
+    wayback = "https://web.archive.org/web/20220905101010/https://t.me/kupiansk/100"
+    body = {**DRAFT, "sources": [{"kind": "social_media", "title": "Post", "url": wayback}]}
+    response = api(researcher_key).post(reverse("write:incident_create"), body, format="json")
+    assert response.status_code == 201, response.json()
+    source = Source.objects.get()
+    assert (source.url, source.archive_url) == ("https://t.me/kupiansk/100", wayback)
