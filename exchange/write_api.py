@@ -24,6 +24,7 @@ from django.forms.models import modelform_factory
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -93,14 +94,14 @@ def _refusal(error: Exception, path: str = "") -> dict[str, list[str]]:
 def _check_keys(data, allowed, path: str = "") -> dict[str, list[str]]:
     """Unknown fields and values that are not single values, by path."""
     if not isinstance(data, dict):
-        return {path or "non_field_errors": ["Send a JSON object."]}
+        return {path or "non_field_errors": [_("Send a JSON object.")]}
     errors = {}
     for key, value in data.items():
         where = f"{path}.{key}" if path else key
         if key not in allowed:
-            errors[where] = ["Unknown field."]
+            errors[where] = [_("Unknown field.")]
         elif isinstance(value, (dict, list)):
-            errors[where] = ["Give a single value."]
+            errors[where] = [_("Give a single value.")]
     return errors
 
 
@@ -118,7 +119,7 @@ def _with_defaults(model, data: dict, names) -> dict:
 def _list(data: dict, key: str, errors: dict) -> list:
     items = data.get(key, [])
     if not isinstance(items, list):
-        errors[key] = ["Give a list."]
+        errors[key] = [_("Give a list.")]
         return []
     return items
 
@@ -138,7 +139,7 @@ def _source_for(*, data: dict, by, path: str, errors: dict) -> Source | None:
             Source.objects.filter(pk=data["id"]).first() if isinstance(data["id"], int) else None
         )
         if source is None:
-            errors[f"{path}.id"] = ["No such source."]
+            errors[f"{path}.id"] = [_("No such source.")]
         return source
     bad = _check_keys(data, source_services.SOURCE_FIELDS, path)
     if bad:
@@ -168,8 +169,10 @@ def _draft_of(request, pk: int) -> Incident:
         raise Refused(
             status.HTTP_409_CONFLICT,
             {
-                "detail": "This incident is no longer a draft: propose a correction "
-                "(corrections/) or ask an editor."
+                "detail": _(
+                    "This incident is no longer a draft: propose a correction "
+                    "(corrections/) or ask an editor."
+                )
             },
         )
     return incident
@@ -207,7 +210,7 @@ class WriteView(APIView):
     def post(self, request, **kwargs):
         key = request.headers.get("Idempotency-Key", "")
         if len(key) > 200:
-            return Response({"Idempotency-Key": ["At most 200 characters."]}, status=400)
+            return Response({"Idempotency-Key": [_("At most 200 characters.")]}, status=400)
         try:
             with transaction.atomic():
                 if not key:
@@ -223,7 +226,7 @@ class WriteView(APIView):
                     if prior.fingerprint != fingerprint:
                         raise Refused(
                             422,
-                            {"Idempotency-Key": ["Used before with another request body."]},
+                            {"Idempotency-Key": [_("Used before with another request body.")]},
                         )
                     return Response(
                         prior.response,
@@ -243,9 +246,9 @@ class WriteView(APIView):
         except Refused as refusal:
             return Response(refusal.body, status=refusal.status_code)
         except PermissionDenied as error:
-            return Response({"detail": str(error) or "Permission denied."}, status=403)
+            return Response({"detail": str(error) or _("Permission denied.")}, status=403)
         except IntegrityError:
-            return Response({"detail": "A concurrent request with this key; retry."}, status=409)
+            return Response({"detail": _("A concurrent request with this key; retry.")}, status=409)
 
 
 # --- documentation-only serializers (the forms validate) -------------------------------------
@@ -476,7 +479,7 @@ class DraftSourceView(WriteView):
         except ValidationError as error:
             raise Refused(400, _refusal(error)) from None
         if source is None:
-            raise Refused(400, errors or {"non_field_errors": ["Send a JSON object."]})
+            raise Refused(400, errors or {"non_field_errors": [_("Send a JSON object.")]})
         linked = services.incident_link_source(incident=incident, source=source, by=request.user)
         return Response({"incident": incident.pk, "source": source.pk, "linked": linked}, 201)
 
@@ -512,13 +515,13 @@ class DraftFileView(WriteView):
         incident = _draft_of(request, pk)
         unknown = set(request.data) - {"source", "file", "is_graphic", "notes"}
         if unknown:
-            raise Refused(400, {name: ["Unknown field."] for name in sorted(unknown)})
+            raise Refused(400, {name: [_("Unknown field.")] for name in sorted(unknown)})
         form = FileForm(data=request.data, files=request.FILES)
         if not form.is_valid():
             raise Refused(400, _form_errors(form))
         source = incident.sources.filter(pk=form.cleaned_data["source"]).first()
         if source is None:
-            raise Refused(400, {"source": ["Not a source this draft cites."]})
+            raise Refused(400, {"source": [_("Not a source this draft cites.")]})
         try:
             source_file = source_services.source_file_add(
                 source=source,
