@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "sources",
     "ledger",
     "public",
+    "apikeys",
     "exchange",
 ]
 
@@ -524,3 +525,11 @@ SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730)
 if ACCESS_LOG_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be 1 or more.")
+
+# --- importer (issue 19) ---
+# The write API (exchange.write_api): writes per API token (apikeys.auth.TokenRateThrottle).
+API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "60/min")
+SPECTACULAR_SETTINGS["DESCRIPTION"] += (
+    " The write endpoints (tag 'write', under /api/v1/write/) take an API token made in the "
+    "admin ('Authorization: Bearer <key>') and create drafts and proposals only."
+)

@@ -29,6 +29,8 @@ api_router.register("statements", StatementViewSet, basename="statement")
 api_urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),
+    # issue 19: the write API for archivers and bots (token authentication, drafts only).
+    path("write/", include("exchange.write_urls")),
     path("", include(api_router.urls)),
 ]
 

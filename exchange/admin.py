@@ -9,11 +9,14 @@ from django.contrib import admin
 
 from cases.admin import IncidentAdmin
 from cases.models import Incident
+from exchange.bulk import BulkEditAdminMixin
 from exchange.importing.admin_views import ImportJobMixin, IncidentImportAdminMixin
 
 
-class IncidentWithImportAdmin(ImportJobMixin, IncidentImportAdminMixin, IncidentAdmin):
-    pass
+class IncidentWithImportAdmin(
+    BulkEditAdminMixin, ImportJobMixin, IncidentImportAdminMixin, IncidentAdmin
+):
+    """The incident admin with the CSV import page (run as a job) and the bulk edits."""
 
 
 admin.site.unregister(Incident)

@@ -41,6 +41,33 @@ class SortChoices:
     }
 
 
+class _RawCheckbox(forms.CheckboxInput):
+    """A checkbox that hands the submitted text to its field, so that a value other than the
+    browser's "on" (or true/false) is an error rather than silently true."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class StrictBooleanField(forms.BooleanField):
+    widget = _RawCheckbox
+    _TRUE, _FALSE = ("on", "true", "1"), ("", "off", "false", "0")
+
+    def to_python(self, value):
+        if isinstance(value, bool) or value is None:
+            return bool(value)
+        text = str(value).strip().casefold()
+        if text in self._TRUE:
+            return True
+        if text in self._FALSE:
+            return False
+        raise forms.ValidationError(_("Tick the box, or leave it empty."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -54,10 +81,8 @@ class IncidentFilter(django_filters.FilterSet):
         label=_("To"), method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
     )
     # Undated incidents match no date range; readers who want them with the range ask for them.
-    undated = django_filters.BooleanFilter(
-        label=_("Include incidents whose date is unknown"),
-        method="filter_undated",
-        widget=forms.CheckboxInput,
+    undated = StrictBooleanFilter(
+        label=_("Include incidents whose date is unknown"), method="filter_undated"
     )
     oblast = django_filters.ChoiceFilter(
         label=_("Oblast"), choices=Oblast.choices, empty_label=_("Any oblast")

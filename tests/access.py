@@ -158,4 +158,14 @@ def every_record(incident_factory_kwargs: dict | None = None) -> dict:
         ),
         # issue 20
         "accessevent": AccessEvent.objects.create(action=AccessEvent.Action.EXPORT, username="x"),
+        "apitoken": _api_token(),  # issue 19
     }
+
+
+def _api_token():
+    """Another researcher's API token (issue 19)."""
+    from apikeys.services import token_create
+    from tests import factories as f
+
+    holder = f.ResearcherFactory(username="token-holder")
+    return token_create(by=holder, user=holder, name="their bot", scopes=["drafts"])[0]

@@ -423,3 +423,12 @@ def test_viina_mapping_imports_its_shape():
     assert str(first.occurred_from) == "2022-03-01"
     assert first.summary == "Вибух на аеродромі"
     assert first.sources.get().url == "https://example.org/news/1.html"
+
+
+@pytest.mark.django_db
+def test_the_undated_switch_is_strict_in_the_api(client):
+    IncidentFactory(published=True, occurred_from=None, date_precision="unknown")
+    url = reverse("incident-list")
+    assert client.get(url, {"date_from": "2020-01-01", "undated": "true"}).json()["count"] == 1
+    assert client.get(url, {"date_from": "2020-01-01"}).json()["count"] == 0
+    assert client.get(url, {"undated": "maybe"}).status_code == 400

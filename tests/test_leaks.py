@@ -133,6 +133,15 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/transparency/tree-head.json",
     "/transparency/entries.json",
     "/transparency/incidents/{public.pk}/history.json",
+    # issue 19: undated incidents asked for, the CSV for spreadsheets, the write API (no token:
+    # a 401 that names nothing), on the draft and the public incident
+    "/incidents/?date_from=2000-01-01&undated=on",
+    "/incidents/export.csv?bom=1&undated=on&date_to=2030-01-01",
+    "/api/v1/incidents/?undated=true&date_from=2000-01-01",
+    "/api/v1/write/incidents/",
+    "/api/v1/write/incidents/{draft.pk}/sources/",
+    "/api/v1/write/incidents/{draft.pk}/files/",
+    "/api/v1/write/incidents/{public.pk}/corrections/",
 ]
 
 
@@ -468,3 +477,24 @@ def test_victims_list_masks_withheld_names_and_notes_for_researchers(
     for url in [victims, f"{victims}?q=SENTINEL"]:
         text = body_and_headers(client.get(url))
         assert SENTINELS["victim"] not in text and SENTINELS["victim_note"] not in text, url
+
+
+# issue 19
+@pytest.mark.parametrize("who", [None, "reader"])
+def test_write_api_posts_without_a_token_name_nothing_and_write_nothing(
+    client_for, request, planted, who
+):
+    client = client_for(request.getfixturevalue(who) if who else None)
+    before = Incident.objects.count()
+    for template in (
+        "/api/v1/write/incidents/",
+        "/api/v1/write/incidents/{draft.pk}/sources/",
+        "/api/v1/write/incidents/{public.pk}/corrections/",
+    ):
+        response = client.post(
+            template.format(**planted), {"title": "x"}, content_type="application/json"
+        )
+        assert response.status_code == 401
+        text = body_and_headers(response)
+        assert not [name for name, sentinel in SENTINELS.items() if sentinel in text]
+    assert Incident.objects.count() == before

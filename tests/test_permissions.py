@@ -323,6 +323,27 @@ MATRIX: dict[str, Row] = {
     "admin/cases/allegedvictim/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
     "admin/cases/allegedvictim/<path:object_id>/change/": Row(302, 302, 200, 200, 200),
     "admin/cases/allegedvictim/<path:object_id>/": Row(302, 302, 302, 302, 302),
+
+    # issue 19: the write API (token only: a session is not enough, any GET is a 401) and the
+    # API-token admin (staff see and make their own; superusers everyone's; no edit, no delete)
+    "api/v1/write/incidents/": Row(401, 401, 401, 401, 401),
+    "api/v1/write/incidents/<int:pk>/sources/": Row(
+        401, 401, 401, 401, 401, url="/api/v1/write/incidents/{incident.pk}/sources/"
+    ),
+    "api/v1/write/incidents/<int:pk>/files/": Row(
+        401, 401, 401, 401, 401, url="/api/v1/write/incidents/{incident.pk}/files/"
+    ),
+    "api/v1/write/incidents/<int:pk>/corrections/": Row(
+        401, 401, 401, 401, 401, url="/api/v1/write/incidents/{incident.pk}/corrections/"
+    ),
+    "admin/apikeys/apitoken/": Row(302, 302, 200, 200, 200),
+    "admin/apikeys/apitoken/add/": Row(302, 302, 200, 200, 200),
+    # Another's token is not in a researcher's or editor's list: the admin's "no such object"
+    # redirect (302), as for any record outside one's queryset.
+    "admin/apikeys/apitoken/<path:object_id>/history/": Row(302, 302, 302, 302, 200),
+    "admin/apikeys/apitoken/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
+    "admin/apikeys/apitoken/<path:object_id>/change/": Row(302, 302, 302, 302, 200),
+    "admin/apikeys/apitoken/<path:object_id>/": Row(302, 302, 302, 302, 302),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501

@@ -212,7 +212,7 @@ def make_world(state: str, role: str, researcher: User, editor: User) -> World:
 
 # --- what changed: the database and what a reader sees -----------------------------------------
 
-SNAPSHOT_APPS = {"cases", "sources", "accounts", "auth", "axes", "jobs", "law"}
+SNAPSHOT_APPS = {"cases", "sources", "accounts", "auth", "axes", "jobs", "law", "apikeys"}
 # issue 20: like sessions, the sessions list records that a page was used; the access log gains
 # entries when staff see withheld names, but its existing entries never change (checked below).
 NOT_SNAPSHOT = {"accounts.StaffSession"}
@@ -1069,6 +1069,212 @@ ROWS += [
 # fmt: on
 
 
+# issue 19: the write API (token holders; drafts and proposals only) and the API-token admin.
+def with_token(world):
+    """An API token of the acting user with every scope, used "just now" (so that its use in
+    the row writes nothing of its own), and a second one to revoke."""
+    from django.utils import timezone as tz
+
+    from apikeys.models import ApiToken, Scope
+    from apikeys.services import token_create
+
+    user = world.researcher if world.role == "researcher" else world.editor
+    token, key = token_create(by=user, user=user, name="matrix bot", scopes=list(Scope.values))
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=tz.now())
+    world.extra["key"] = key
+    world.extra["token"] = token
+
+
+def post_api(url: Callable[[World], str], body: Callable[[World], dict], *, multipart=False):
+    def post(world, client):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {world.extra['key']}"}
+        if multipart:
+            return Client().post(url(world), body(world), **headers)
+        return Client().post(url(world), body(world), content_type="application/json", **headers)
+
+    return post
+
+
+def _token_revoked(world):
+    from apikeys.models import ApiToken
+
+    return ApiToken.objects.filter(pk=world.extra["token"].pk, revoked_at__isnull=False).exists()
+
+
+ROWS += [
+    Row(
+        "api/v1/write/incidents/",
+        "create a draft with a claim and a source",
+        post_api(
+            lambda w: "/api/v1/write/incidents/",
+            lambda w: {
+                "title": "Matrix draft",
+                "occurred_from": "2024-11-01",
+                "category": Category.POW_EXECUTION.value,
+                "claims": [{"text": "A matrix claim."}],
+                "sources": [{"kind": "other", "title": "M", "url": "https://example.org/m"}],
+            },
+        ),
+        ALWAYS,
+        ALWAYS,
+        check=lambda w: exists(Incident, title="Matrix draft", status="draft"),
+        visible=False,
+        corrects=False,
+        setup=with_token,
+    ),
+    Row(
+        "api/v1/write/incidents/<int:pk>/sources/",
+        "cite a new source",
+        post_api(
+            lambda w: f"/api/v1/write/incidents/{w.incident.pk}/sources/",
+            lambda w: {"kind": "other", "title": "New", "url": "https://example.org/matrix"},
+        ),
+        DRAFT_ONLY,
+        DRAFT_ONLY,
+        check=lambda w: exists(Source, incidents=w.incident, url="https://example.org/matrix"),
+        setup=with_token,
+    ),
+    Row(
+        "api/v1/write/incidents/<int:pk>/files/",
+        "add a file to a cited source",
+        post_api(
+            lambda w: f"/api/v1/write/incidents/{w.incident.pk}/files/",
+            lambda w: {
+                "source": w.source.pk,
+                "file": SimpleUploadedFile("m.png", PNG + b"matrix"),
+            },
+            multipart=True,
+        ),
+        DRAFT_ONLY,
+        DRAFT_ONLY,
+        check=lambda w: SourceFile.objects.filter(source=w.source).count() == 2,
+        setup=with_token,
+    ),
+    Row(
+        "api/v1/write/incidents/<int:pk>/corrections/",
+        "propose a correction",
+        post_api(
+            lambda w: f"/api/v1/write/incidents/{w.incident.pk}/corrections/",
+            lambda w: {"what": "The date.", "why": "Matrix."},
+        ),
+        (R, A, A),
+        (R, A, A),
+        check=lambda w: exists(CorrectionProposal, incident=w.incident, why="Matrix."),
+        visible=False,
+        corrects=False,
+        setup=with_token,
+    ),
+    Row(
+        "admin/apikeys/apitoken/add/",
+        "make an API token",
+        post_data(
+            lambda w: "/admin/apikeys/apitoken/add/",
+            lambda w: {"name": "matrix token", "scopes": ["drafts"]},
+        ),
+        ALWAYS,
+        ALWAYS,
+        check=lambda w: (
+            w.incident is not None
+            and apps.get_model("apikeys", "ApiToken").objects.filter(name="matrix token").exists()
+        ),
+        visible=False,
+        corrects=False,
+    ),
+    Row(
+        "admin/apikeys/apitoken/",
+        "revoke one's own token",
+        post_data(
+            lambda w: "/admin/apikeys/apitoken/",
+            lambda w: {"action": "revoke", "_selected_action": [w.extra["token"].pk]},
+        ),
+        ALWAYS,
+        ALWAYS,
+        check=_token_revoked,
+        visible=False,
+        corrects=False,
+        setup=with_token,
+    ),
+    Row(
+        "admin/apikeys/apitoken/<path:object_id>/change/",
+        "change a token",
+        post_data(
+            lambda w: f"/admin/apikeys/apitoken/{w.extra['token'].pk}/change/",
+            lambda w: {"name": "renamed", "scopes": ["drafts", "files", "corrections"]},
+        ),
+        NEVER,
+        NEVER,
+        setup=with_token,
+    ),
+    Row(
+        "admin/apikeys/apitoken/<path:object_id>/delete/",
+        "delete a token",
+        post_data(
+            lambda w: f"/admin/apikeys/apitoken/{w.extra['token'].pk}/delete/",
+            lambda w: {"post": "yes"},
+        ),
+        NEVER,
+        NEVER,
+        setup=with_token,
+    ),
+]
+
+
+# issue 19: bulk edits on the incident list (preview, then apply; through the services)
+def post_bulk(action: str, fields: dict):
+    def post(world, client):
+        return client.post(
+            "/admin/cases/incident/",
+            {
+                "action": action,
+                "_selected_action": [world.incident.pk],
+                "bulk_step": "apply",
+                **fields,
+            },
+        )
+
+    return post
+
+
+ROWS += [
+    Row(
+        "admin/cases/incident/",
+        "bulk: set the category",
+        post_bulk("bulk_set_category", {"value": Category.TORTURE.value}),
+        DRAFT_ONLY,
+        DRAFT_ONLY,
+        check=lambda w: incident(w).category == Category.TORTURE,
+    ),
+    Row(
+        "admin/cases/incident/",
+        "bulk: set the oblast",
+        post_bulk("bulk_set_oblast", {"value": "odesa"}),
+        DRAFT_ONLY,
+        DRAFT_ONLY,
+        check=lambda w: incident(w).oblast == "odesa",
+    ),
+    Row(
+        "admin/cases/incident/",
+        "bulk: submit for review",
+        post_bulk("bulk_submit", {"note": "Matrix batch."}),
+        DRAFT_ONLY,
+        DRAFT_ONLY,
+        check=lambda w: incident(w).status == Incident.Status.IN_REVIEW,
+        corrects=False,
+    ),
+    Row(
+        "admin/cases/incident/",
+        "bulk: cite a source",
+        post_bulk(
+            "bulk_add_source",
+            {"url": "https://example.org/bulk", "kind": "other", "correction_reason": REASON},
+        ),
+        DRAFT_ONLY,
+        ALWAYS,
+        check=lambda w: exists(Source, incidents=w.incident, url="https://example.org/bulk"),
+    ),
+]
+
+
 # Patterns that take no POST that writes, each with why.
 READ_ONLY = "reads only: public pages, data out and feeds have no POST handler that writes"
 ADMIN_MODELS = [
@@ -1088,6 +1294,7 @@ ADMIN_MODELS = [
     "sources/source",
     "sources/sourcefile",
     "sources/filecustodyevent",
+    "apikeys/apitoken",  # issue 19
     "sources/officialstatement",
     "sources/reportedfigure",
     "jobs/job",  # issue 16
