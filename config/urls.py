@@ -60,4 +60,5 @@ urlpatterns = [
     # issue 17: the public transparency log
     path("", include("ledger.urls")),
     path("", include("public.history_urls")),
+    path("", include("exchange.package_urls")),
 ]

@@ -62,6 +62,8 @@ HIDDEN: list[str] = [
     # issue 17
     "/transparency/incidents/{draft.pk}/history.json",
     "/transparency/incidents/{review.pk}/history.json",
+    "/incidents/{draft.slug}/evidence-package.zip",
+    "/incidents/{review.slug}/evidence-package.zip",
 ]
 
 # Every public endpoint, filled from ``planted`` with str.format. The list is the contract: a
@@ -111,6 +113,7 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/transparency/tree-head.json",
     "/transparency/entries.json",
     "/transparency/incidents/{public.pk}/history.json",
+    "/incidents/{public.slug}/evidence-package.zip",
 ]
 
 
@@ -323,3 +326,21 @@ def test_the_log_never_holds_non_public_data(client, planted, editor):
         ]
     for url in urls:
         assert_no_sentinel(client, url)
+
+
+@pytest.mark.parametrize("who", [None, "reader", "researcher"])
+def test_the_public_evidence_package_unpacked_holds_no_sentinel(client_for, request, planted, who):
+    """The package's manifest is compressed: unpack it and read every member."""
+    import io
+    import zipfile
+
+    from django.urls import reverse
+
+    client = client_for(request.getfixturevalue(who) if who else None)
+    response = client.get(reverse("packages:evidence_package", args=[planted["public"].slug]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "manifest.json" in archive.namelist()
+    for name in archive.namelist():
+        text = name + archive.read(name).decode(errors="replace")
+        leaked = [key for key, sentinel in SENTINELS.items() if sentinel in text]
+        assert not leaked, (name, leaked)

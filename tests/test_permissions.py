@@ -246,6 +246,9 @@ MATRIX: dict[str, Row] = {
     "transparency/incidents/<int:pk>/history.json": Row(
         200, 200, 200, 200, 200, url="/transparency/incidents/{incident.pk}/history.json"
     ),
+    "incidents/<slug:slug>/evidence-package.zip": Row(
+        200, 200, 200, 200, 200, url="/incidents/{incident.slug}/evidence-package.zip"
+    ),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501
