@@ -297,3 +297,20 @@ def test_deploy_check_refuses_a_missing_signing_key(settings):
     assert [e.id for e in signing_key_configured(None)] == ["ledger.E001"]
     settings.LEDGER_SIGNING_KEY = "a-key"
     assert signing_key_configured(None) == []
+
+
+def test_backfill_logs_history_recorded_before_the_log_once(editor):
+    from django.core.management import call_command
+
+    from tests.factories import ClaimStatusChangeFactory, PublicationEventFactory
+
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident)
+    ClaimStatusChangeFactory(claim=claim)
+    PublicationEventFactory(incident=incident, action="publish")
+    IncidentFactory()  # a draft: nothing of it is logged
+    assert LogEntry.objects.count() == 0
+    call_command("backfill_log")
+    assert sorted(p["kind"] for p in payloads()) == ["claim_status", "publication"]
+    call_command("backfill_log")
+    assert LogEntry.objects.count() == 2
