@@ -214,6 +214,8 @@ def test_empty_log_has_a_signed_head_of_size_zero(client):
         ("consistency", {"first": "3", "second": "1"}, "at most"),
         ("consistency", {"first": "-1"}, "whole number"),
         ("tree_head", {"tree_size": "1e3"}, "whole number"),
+        ("tree_head", {"tree_size": "²"}, "whole number"),
+        ("inclusion", {"index": "١"}, "whole number"),
         ("entries", {"start": "5", "end": "1"}, "smaller"),
     ],
 )
