@@ -316,3 +316,15 @@ def test_backfill_logs_history_recorded_before_the_log_once(editor):
     assert sorted(p["kind"] for p in payloads()) == ["claim_status", "publication"]
     call_command("backfill_log")
     assert LogEntry.objects.count() == 2
+
+
+def test_an_append_costs_the_same_queries_however_long_the_log(django_assert_max_num_queries):
+    from ledger import log
+
+    for i in range(40):
+        log.append(subject=f"test:{i}", scope="test", payload={"kind": "test", "n": i})
+    # savepoint, lock the state row, is the subject logged, insert the entry, save the state,
+    # insert the head, release the savepoint
+    with django_assert_max_num_queries(7):
+        log.append(subject="test:last", scope="test", payload={"kind": "test"})
+    assert LogEntry.objects.count() == 41
