@@ -67,6 +67,8 @@ urlpatterns = [
     # outside verifiers (tools/verify_log.py) and pinned monitors never follow a redirect.
     path("", include("ledger.urls")),
     path("", include("public.history_urls")),
+    # issue 17: an incident's evidence package, a download with one address in every language.
+    path("", include("exchange.package_urls")),
 ]
 
 # The pages people read, under /en/ and /uk/ (docs/decisions/0016-two-languages.md). An old

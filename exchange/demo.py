@@ -147,4 +147,30 @@ def load_demo(*, password: str = DEFAULT_PASSWORD) -> dict[str, int]:
                 note="Checked against the seed report; statuses reflect what the report supports.",
                 notify=False,
             )
+    _add_demo_files(editor=editor, source=next(iter(sources.values())))
     return created
+
+
+# issue 17: two small plain-text evidence files on the first demo source, one released to
+# readers and one restricted, so the evidence package, the timestamps and the log show files.
+DEMO_FILES = [
+    ("demo-transcript-excerpt.txt", False, "Demo evidence file (released): a transcript excerpt."),
+    ("demo-restricted-note.txt", True, "Demo evidence file (restricted): a researcher's capture."),
+]
+
+
+def _add_demo_files(*, editor, source) -> None:
+    from django.core.files.base import ContentFile
+
+    from sources.models import SourceFile
+
+    for name, restricted, text in DEMO_FILES:
+        content = f"{text}\nSource: {source.title}\n".encode()
+        if SourceFile.objects.filter(original_name=name).exists():
+            continue
+        source_services.source_file_add(
+            source=source,
+            uploaded=ContentFile(content, name=name),
+            by=editor,
+            is_restricted=restricted,
+        )

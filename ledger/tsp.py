@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
@@ -115,7 +115,19 @@ def verify(*, response: bytes, sha256_hex: str, ca_certs: list[x509.Certificate]
         raise TimestampError("The signer's certificate is not for time-stamping.")
     if ca_certs is not None:
         _check_chain(signer, certs, ca_certs, gen_time)
-    return Stamp(response=response, gen_time=gen_time, tsa_name=signer.subject.rfc4514_string())
+    return Stamp(response=response, gen_time=gen_time, tsa_name=_readable(signer.subject))
+
+
+def _readable(name: x509.Name) -> str:
+    """ "Organisation (common name)" for people; the full distinguished name otherwise."""
+    parts = [
+        attribute.value
+        for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME)
+        for attribute in name.get_attributes_for_oid(oid)
+    ]
+    if not parts:
+        return name.rfc4514_string()
+    return parts[0] if len(parts) == 1 else f"{parts[0]} ({', '.join(parts[1:])})"
 
 
 def _check_signature(cert: x509.Certificate, signature: bytes, data: bytes, digest_name: str):

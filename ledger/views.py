@@ -6,6 +6,7 @@ says what was wrong; a log whose stored entries are missing answers 503 ("damage
 
 import base64
 import json
+import re
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +18,7 @@ from ledger import log, signing, timestamps
 from ledger.models import LogEntry, Timestamp
 
 PAGE_SIZE = 1000
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 class BadQuery(Exception):
@@ -29,7 +31,7 @@ def _number(request, name: str, *, default: int | None = None) -> int:
         if default is None:
             raise BadQuery(_("Give %(name)s as a whole number.") % {"name": name})
         return default
-    if not raw.isdigit() or len(raw) > 18:
+    if not _DIGITS.fullmatch(raw):  # ASCII digits only: "²".isdigit() is True
         raise BadQuery(
             _("%(name)s must be a whole number, not %(raw)r.") % {"name": name, "raw": raw}
         )

@@ -33,6 +33,11 @@ QUERY_ENDPOINTS: list[str] = [
     "/incidents/export.csv",
     "/incidents/export.geojson",
     "/api/v1/incidents/",
+    # issue 17: the transparency log's endpoints that read numbers from the query string
+    "/transparency/tree-head.json",
+    "/transparency/entries.json",
+    "/transparency/proof/inclusion.json",
+    "/transparency/proof/consistency.json",
 ]
 
 # The parameters the list understands, plus a few it does not.
@@ -52,6 +57,14 @@ PARAMETERS = [
     "limit",
     "offset",
     "csrfmiddlewaretoken",
+    # issue 17
+    "tree_size",
+    "start",
+    "end",
+    "index",
+    "first",
+    "second",
+    "variant",
 ]
 
 # Values near what the parameters expect, and values far from it.

@@ -69,6 +69,8 @@ HIDDEN: list[str] = [
     # issue 17 (language-neutral addresses)
     "/transparency/incidents/{draft.pk}/history.json",
     "/transparency/incidents/{review.pk}/history.json",
+    "/incidents/{draft.slug}/evidence-package.zip",
+    "/incidents/{review.slug}/evidence-package.zip",
 ]
 
 # Every public endpoint, filled from ``planted`` with str.format. The list is the contract: a
@@ -135,13 +137,14 @@ PUBLIC_ENDPOINTS: list[str] = [
     "/transparency/incidents/{public.pk}/history.json",
     # issue 19: undated incidents asked for, the CSV for spreadsheets, the write API (no token:
     # a 401 that names nothing), on the draft and the public incident
-    "/incidents/?date_from=2000-01-01&undated=on",
+    "/en/incidents/?date_from=2000-01-01&undated=on",
     "/incidents/export.csv?bom=1&undated=on&date_to=2030-01-01",
     "/api/v1/incidents/?undated=true&date_from=2000-01-01",
     "/api/v1/write/incidents/",
     "/api/v1/write/incidents/{draft.pk}/sources/",
     "/api/v1/write/incidents/{draft.pk}/files/",
     "/api/v1/write/incidents/{public.pk}/corrections/",
+    "/incidents/{public.slug}/evidence-package.zip",
 ]
 
 
@@ -420,7 +423,7 @@ LAW_ENDPOINTS = [
     "/en/law/rs-8-2-b-xii/",
     "/en/incidents/?provision=rs-8-2-b-vi",
     "/en/incidents/?provision=rs-8-2-b-xii&element_gap=1",
-    "/incidents/?element_gap=1",
+    "/en/incidents/?element_gap=1",
     "/incidents/export.csv?provision=rs-8-2-b-xii",
     "/incidents/export.json?element_gap=1",
     "/api/v1/incidents/?provision=rs-8-2-b-xii",
@@ -498,3 +501,21 @@ def test_write_api_posts_without_a_token_name_nothing_and_write_nothing(
         text = body_and_headers(response)
         assert not [name for name, sentinel in SENTINELS.items() if sentinel in text]
     assert Incident.objects.count() == before
+
+
+@pytest.mark.parametrize("who", [None, "reader", "researcher"])
+def test_the_public_evidence_package_unpacked_holds_no_sentinel(client_for, request, planted, who):
+    """The package's manifest is compressed: unpack it and read every member."""
+    import io
+    import zipfile
+
+    from django.urls import reverse
+
+    client = client_for(request.getfixturevalue(who) if who else None)
+    response = client.get(reverse("packages:evidence_package", args=[planted["public"].slug]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "manifest.json" in archive.namelist()
+    for name in archive.namelist():
+        text = name + archive.read(name).decode(errors="replace")
+        leaked = [key for key, sentinel in SENTINELS.items() if sentinel in text]
+        assert not leaked, (name, leaked)

@@ -214,6 +214,8 @@ def test_empty_log_has_a_signed_head_of_size_zero(client):
         ("consistency", {"first": "3", "second": "1"}, "at most"),
         ("consistency", {"first": "-1"}, "whole number"),
         ("tree_head", {"tree_size": "1e3"}, "whole number"),
+        ("tree_head", {"tree_size": "²"}, "whole number"),
+        ("inclusion", {"index": "١"}, "whole number"),
         ("entries", {"start": "5", "end": "1"}, "smaller"),
     ],
 )
@@ -297,3 +299,32 @@ def test_deploy_check_refuses_a_missing_signing_key(settings):
     assert [e.id for e in signing_key_configured(None)] == ["ledger.E001"]
     settings.LEDGER_SIGNING_KEY = "a-key"
     assert signing_key_configured(None) == []
+
+
+def test_backfill_logs_history_recorded_before_the_log_once(editor):
+    from django.core.management import call_command
+
+    from tests.factories import ClaimStatusChangeFactory, PublicationEventFactory
+
+    incident = IncidentFactory(published=True)
+    claim = ClaimFactory(incident=incident)
+    ClaimStatusChangeFactory(claim=claim)
+    PublicationEventFactory(incident=incident, action="publish")
+    IncidentFactory()  # a draft: nothing of it is logged
+    assert LogEntry.objects.count() == 0
+    call_command("backfill_log")
+    assert sorted(p["kind"] for p in payloads()) == ["claim_status", "publication"]
+    call_command("backfill_log")
+    assert LogEntry.objects.count() == 2
+
+
+def test_an_append_costs_the_same_queries_however_long_the_log(django_assert_max_num_queries):
+    from ledger import log
+
+    for i in range(40):
+        log.append(subject=f"test:{i}", scope="test", payload={"kind": "test", "n": i})
+    # savepoint, lock the state row, is the subject logged, insert the entry, save the state,
+    # insert the head, release the savepoint
+    with django_assert_max_num_queries(7):
+        log.append(subject="test:last", scope="test", payload={"kind": "test"})
+    assert LogEntry.objects.count() == 41

@@ -344,6 +344,10 @@ MATRIX: dict[str, Row] = {
     "admin/apikeys/apitoken/<path:object_id>/delete/": Row(302, 302, 403, 403, 403),
     "admin/apikeys/apitoken/<path:object_id>/change/": Row(302, 302, 302, 302, 200),
     "admin/apikeys/apitoken/<path:object_id>/": Row(302, 302, 302, 302, 302),
+
+    "incidents/<slug:slug>/evidence-package.zip": Row(
+        200, 200, 200, 200, 200, url="/incidents/{incident.slug}/evidence-package.zip"
+    ),
     # --- added on other branches (exports, API, feeds, sitemap, health): one line each, e.g.
     # "incidents/export.csv": Row(200, 200, 200, 200, 200),
     # "api/v1/incidents/<slug:slug>/": Row(200, 200, 200, 200, 200, url="/api/v1/incidents/{incident.slug}/"),  # noqa: E501

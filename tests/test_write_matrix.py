@@ -1396,6 +1396,10 @@ DOES_NOT_WRITE: dict[str, str] = {
         ],
         "the transparency log's pages and proofs read only (require_safe: a POST is 405)",
     ),
+    "incidents/<slug:slug>/evidence-package.zip": (
+        "issue 17: GET only (a POST is 405); an editor's full package writes only 'exported' "
+        "custody events, through sources.services.source_file_record_export"
+    ),
 }
 
 
