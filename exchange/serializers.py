@@ -5,6 +5,7 @@ only: internal notes, normalised URLs, who entered what and kept files never lea
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -46,9 +47,9 @@ class SourceSummarySerializer(serializers.ModelSerializer):
 
     permalink = PermalinkField()
     # Plain strings: a blank URL field is "" and the schema's "uri or empty" would be ambiguous.
-    url = serializers.CharField(read_only=True, help_text="The address cited; may be empty.")
+    url = serializers.CharField(read_only=True, help_text=_("The address cited; may be empty."))
     archive_url = serializers.CharField(
-        read_only=True, help_text="A copy in a web archive; may be empty."
+        read_only=True, help_text=_("A copy in a web archive; may be empty.")
     )
 
     class Meta:

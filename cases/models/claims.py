@@ -37,7 +37,9 @@ class AllegedVictim(CheckedTextModel):
         MALE = "male", _("Male")
         UNKNOWN = "unknown", _("Unknown")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="victims")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="victims", verbose_name=_("incident")
+    )
     name = models.CharField(
         _("name"),
         max_length=200,
@@ -80,6 +82,7 @@ class AllegedVictim(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("identity decided by"),
     )
 
     history = HistoricalRecords()
@@ -183,7 +186,9 @@ class Claim(CheckedTextModel):
 
     Status = VerificationStatus
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="claims")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="claims", verbose_name=_("incident")
+    )
     text = models.TextField(_("claim"))
     claimant = models.CharField(
         _("claimant"),
@@ -224,6 +229,7 @@ class Claim(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("status changed by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -232,6 +238,8 @@ class Claim(CheckedTextModel):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["incident", "pk"]
         permissions = [("verify_claim", "Can change the verification status of claims")]
         constraints = [
@@ -282,8 +290,15 @@ class ClaimEvidence(CheckedTextModel):
         CONTRADICTS = "contradicts", _("Contradicts")
         CONTEXT = "context", _("Context")  # relevant background; neither for nor against
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
-    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="evidence")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("claim")
+    )
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("source"),
+    )
     relation = models.CharField(
         _("relation"), max_length=12, choices=Relation, default=Relation.SUPPORTS
     )

@@ -215,6 +215,7 @@ class Incident(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("published by"),
     )
     retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True, editable=False)
     retracted_by = models.ForeignKey(
@@ -224,6 +225,7 @@ class Incident(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("retracted by"),
     )
     retraction_note = models.TextField(
         _("retraction note"),
@@ -245,6 +247,7 @@ class Incident(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -254,6 +257,7 @@ class Incident(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("updated by"),
     )
     # Bumped on every save through the services; a stale form is refused (no lost updates).
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -266,6 +270,8 @@ class Incident(CheckedTextModel):
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         ordering = ["-occurred_from", "-pk"]
         permissions = [
             ("publish_incident", "Can publish, retract or unpublish incidents"),
