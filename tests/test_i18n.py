@@ -221,6 +221,14 @@ def _text_nodes(html: str) -> set[str]:
     """The page's text as a reader meets it: each run of text between tags, and the text of
     attributes a reader or a screen reader gets (aria-label, placeholder, title, alt)."""
     html = re.sub(r"<script.*?</script>|<style.*?</style>|<!--.*?-->", " ", html, flags=re.S)
+    # Not interface text in the page's language: the switcher names each language in itself,
+    # and a record's original text is content in its own language.
+    html = re.sub(
+        r'<nav class="language-switcher".*?</nav>|<details class="original-text">.*?</details>',
+        " ",
+        html,
+        flags=re.S,
+    )
     nodes = re.findall(r'(?:aria-label|placeholder|title|alt)="([^"]*)"', html)
     nodes += re.split(r"<[^>]+>", html)
     return {" ".join(node.split()).strip(" .:·,") for node in nodes} - {""}

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.fields import MultipleChoiceField
 from cases.models.incidents import Incident
+from cases.models.languages import ContentLanguage, localize, no_translation_into_the_original
 from core.text import CheckedTextModel
 
 
@@ -190,6 +191,15 @@ class Claim(CheckedTextModel):
         Incident, on_delete=models.CASCADE, related_name="claims", verbose_name=_("incident")
     )
     text = models.TextField(_("claim"))
+    text_language = models.CharField(
+        _("language of the claim"),
+        max_length=2,
+        choices=ContentLanguage,
+        default=ContentLanguage.EN,
+        help_text=_("The language the claim above is written in: its original."),
+    )
+    text_en = models.TextField(_("claim in English"), blank=True, default="")
+    text_uk = models.TextField(_("claim in Ukrainian"), blank=True, default="")
     claimant = models.CharField(
         _("claimant"),
         max_length=300,
@@ -243,6 +253,9 @@ class Claim(CheckedTextModel):
         ordering = ["incident", "pk"]
         permissions = [("verify_claim", "Can change the verification status of claims")]
         constraints = [
+            no_translation_into_the_original(
+                "text_language", ("text",), "claim_no_translation_into_original"
+            ),
             models.CheckConstraint(
                 condition=Q(status="unverified") | ~Q(rationale=""),
                 name="claim_assessed_has_rationale",
@@ -267,6 +280,11 @@ class Claim(CheckedTextModel):
     def __str__(self):
         text = " ".join(self.text.split())
         return text if len(text) <= 80 else text[:79] + "…"
+
+    @property
+    def localized_text(self):
+        """The claim in the reader's language when translated, else its original words."""
+        return localize(self, "text", self.text_language)
 
     def get_absolute_url(self):
         return f"{self.incident.get_absolute_url()}#claim-{self.pk}"

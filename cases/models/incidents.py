@@ -13,6 +13,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.models.languages import (
+    ContentLanguage,
+    localize,
+    no_translation_into_the_original,
+    translation_field_names,
+)
 from core.models import PublicQuerySet
 from core.text import CheckedTextModel
 
@@ -95,12 +101,15 @@ def format_date_range(start, end, precision: str) -> str:
             return f"{prefix}{first} – {date_format(end, 'F Y')}"
         return f"{prefix}{first}"
     if end is None:
-        return date_format(start, "j F Y")
+        return date_format(start, "j E Y")
     if (end.year, end.month) == (start.year, start.month):
-        return f"{start.day}–{date_format(end, 'j F Y')}"
+        return f"{start.day}–{date_format(end, 'j E Y')}"
     if end.year == start.year:
-        return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
-    return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
+        return f"{date_format(start, 'j E')} – {date_format(end, 'j E Y')}"
+    return f"{date_format(start, 'j E Y')} – {date_format(end, 'j E Y')}"
+
+
+TRANSLATED_FIELDS = ("title", "summary", "description")
 
 
 class IncidentQuerySet(PublicQuerySet):
@@ -138,7 +147,16 @@ class Incident(CheckedTextModel):
     )
     # Everything of the description readers see: pages, the API and the exports. Legal
     # references are entered in the admin but not imported.
-    PUBLIC_FIELDS: tuple[str, ...] = (*DESCRIPTIVE_FIELDS, "legal_references")
+    # The text a reader gets in their language (issue 15): translations of these three.
+    TRANSLATED_FIELDS: tuple[str, ...] = TRANSLATED_FIELDS
+    PUBLIC_FIELDS: tuple[str, ...] = (
+        *DESCRIPTIVE_FIELDS,
+        "legal_references",
+        # Translations are what readers see too: changing one on a public incident is a
+        # correction by an editor, like any other visible change (cases.policy).
+        "original_language",
+        *translation_field_names(TRANSLATED_FIELDS),
+    )
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")  # being entered; never public
@@ -152,6 +170,19 @@ class Incident(CheckedTextModel):
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     summary = models.TextField(_("summary"), blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
+    original_language = models.CharField(
+        _("original language"),
+        max_length=2,
+        choices=ContentLanguage,
+        default=ContentLanguage.EN,
+        help_text=_("The language the title, summary and description are written in."),
+    )
+    title_en = models.CharField(_("title in English"), max_length=300, blank=True, default="")
+    title_uk = models.CharField(_("title in Ukrainian"), max_length=300, blank=True, default="")
+    summary_en = models.TextField(_("summary in English"), blank=True, default="")
+    summary_uk = models.TextField(_("summary in Ukrainian"), blank=True, default="")
+    description_en = models.TextField(_("description in English"), blank=True, default="")
+    description_uk = models.TextField(_("description in Ukrainian"), blank=True, default="")
 
     occurred_from = models.DateField(_("occurred from"))
     occurred_to = models.DateField(
@@ -277,6 +308,9 @@ class Incident(CheckedTextModel):
             ("publish_incident", "Can publish, retract or unpublish incidents"),
         ]
         constraints = [
+            no_translation_into_the_original(
+                "original_language", TRANSLATED_FIELDS, "incident_no_translation_into_original"
+            ),
             models.CheckConstraint(
                 condition=Q(occurred_to__isnull=True) | Q(occurred_to__gte=F("occurred_from")),
                 name="incident_dates_ordered",
@@ -360,6 +394,29 @@ class Incident(CheckedTextModel):
 
     def __str__(self):
         return self.title
+
+    @property
+    def original_body(self) -> list[str]:
+        """The original summary and description, shown beside a translation."""
+        return [self.summary, self.description]
+
+    @property
+    def country_display(self) -> str:
+        # The default country is ours to name in the reader's language; others are as entered.
+        return str(_("Ukraine")) if self.country == "Ukraine" else self.country
+
+    # The reader's language when a translation exists, else the original (cases.models.languages).
+    @property
+    def localized_title(self):
+        return localize(self, "title", self.original_language)
+
+    @property
+    def localized_summary(self):
+        return localize(self, "summary", self.original_language)
+
+    @property
+    def localized_description(self):
+        return localize(self, "description", self.original_language)
 
     def get_absolute_url(self):
         return reverse("cases:incident_detail", kwargs={"slug": self.slug})
