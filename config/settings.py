@@ -363,3 +363,7 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
     "core.i18n.QueryLanguageMiddleware",
 )
+# Incidents' original_language and claims' text_language share one choice set in the API schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ContentLanguageEnum"] = (
+    "cases.models.languages.ContentLanguage"
+)

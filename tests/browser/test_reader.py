@@ -22,7 +22,7 @@ def filter_list(page: Page, base_url: str) -> None:
         "War-crimes allegations, claim by claim"
     )
     page.get_by_role("link", name="Browse incidents").click()
-    expect(page).to_have_url(f"{base_url}/incidents/")
+    expect(page).to_have_url(f"{base_url}/en/incidents/")
     expect(page.get_by_role("heading", name="2 incidents")).to_be_visible()
 
     form = page.get_by_role("search", name="Filter incidents")
