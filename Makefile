@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= demo-password-2024
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test lint format bench clean fuzz loadtest
+.PHONY: install run worker test lint format bench clean fuzz loadtest messages
 
 # Each target installs only what it needs into .venv, once: a stamp file per set of
 # dependencies, redone only when pyproject.toml changes. `make run` needs the site's own
@@ -99,3 +99,11 @@ bench: $(VENV)/.installed-bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# issue 15: refresh the Ukrainian catalogue from the code and templates, then compile it. Needs
+# GNU gettext (apt-get install gettext); the compiled django.mo is committed, so `make run` and
+# `make test` need none. How to translate what it adds: docs/translating.md.
+MESSAGES_IGNORE := --ignore=.venv --ignore=tools --ignore=tests --ignore=staticfiles --ignore=build
+messages: $(VENV)/.installed-run
+	DEBUG=1 $(BIN)/python manage.py makemessages -l uk --no-location $(MESSAGES_IGNORE)
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l uk

@@ -36,6 +36,8 @@ class User(AbstractUser):
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["username"]
         permissions = [
             (

@@ -97,6 +97,7 @@ class ClaimInline(EditorsDeletePublicMixin, UserFormMixin, nested_admin.NestedSt
     inlines = [EvidenceInline]
     fields = [
         "text",
+        ("text_language", "text_en", "text_uk"),
         "claimant",
         "statement",
         ("status", "methods"),
@@ -198,7 +199,17 @@ class IncidentAdmin(
         ClaimStatusFilter,
         "date_precision",
     ]
-    search_fields = ["title", "summary", "place_name", "perpetrator", "claims__text", "external_id"]
+    search_fields = [
+        "title",
+        "title_en",
+        "title_uk",
+        "summary",
+        "place_name",
+        "perpetrator",
+        "claims__text",
+        "claims__text_uk",
+        "external_id",
+    ]
     search_help_text = _("Title, summary, place, perpetrator, claim text or external id.")
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "occurred_from"
@@ -218,6 +229,18 @@ class IncidentAdmin(
     fieldsets = [
         (None, {"fields": ["correction_reason"], "classes": ["correction"]}),
         (None, {"fields": ["title", "slug", "summary", "description", "loaded_version"]}),
+        # issue 15: the text above is the original; translations into the interface languages.
+        (
+            _("Languages"),
+            {
+                "fields": [
+                    "original_language",
+                    ("title_en", "title_uk"),
+                    ("summary_en", "summary_uk"),
+                    ("description_en", "description_uk"),
+                ]
+            },
+        ),
         (_("When"), {"fields": [("occurred_from", "occurred_to", "date_precision")]}),
         (
             _("Where"),
@@ -427,6 +450,9 @@ class ClaimAdmin(PolicyAdminMixin, EditorsDeletePublicMixin, UserFormMixin, Simp
         "correction_reason",
         "incident",
         "text",
+        "text_language",
+        "text_en",
+        "text_uk",
         "claimant",
         "statement",
         "status",

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MultipleChoiceField(models.JSONField):
@@ -27,17 +28,17 @@ class MultipleChoiceField(models.JSONField):
     def validate(self, value, model_instance):
         super().validate(value, model_instance)
         if not isinstance(value, list):
-            raise ValidationError("Expected a list of values.", code="invalid")
+            raise ValidationError(_("Expected a list of values."), code="invalid")
         allowed = set(self.choices_enum.values)
         unknown = [item for item in value if item not in allowed]
         if unknown:
             raise ValidationError(
-                "Unknown value(s): %(values)s.",
+                _("Unknown value(s): %(values)s."),
                 code="invalid_choice",
                 params={"values": ", ".join(map(str, unknown))},
             )
         if len(set(value)) != len(value):
-            raise ValidationError("A value is listed twice.", code="duplicate")
+            raise ValidationError(_("A value is listed twice."), code="duplicate")
 
     def formfield(self, **kwargs):
         return forms.TypedMultipleChoiceField(

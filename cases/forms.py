@@ -28,7 +28,22 @@ class VersionedFormMixin:
             raise ValidationError(error.messages, code="stale") from None
 
 
-class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
+class OriginalLanguageFormMixin:
+    """The original's language defaults to the record's current one (English for a new record)
+    when a form leaves it out: older clients, scripts and inline rows posted without it."""
+
+    language_field = ""
+
+    def setup_language_field(self):
+        if self.language_field in self.fields:
+            self.fields[self.language_field].required = False
+
+    def clean_language(self):
+        value = self.cleaned_data.get(self.language_field)
+        return value or getattr(self.instance, self.language_field) or "en"
+
+
+class IncidentAdminForm(OriginalLanguageFormMixin, VersionedFormMixin, forms.ModelForm):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     correction_reason = reason_field()
 
@@ -36,9 +51,15 @@ class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
         model = Incident
         fields = ["slug", *Incident.PUBLIC_FIELDS]
 
+    language_field = "original_language"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_version_field()
+        self.setup_language_field()
+
+    def clean_original_language(self):
+        return self.clean_language()
 
     def clean(self):
         cleaned = super().clean()
@@ -56,7 +77,7 @@ class IncidentAdminForm(VersionedFormMixin, forms.ModelForm):
         return cleaned
 
 
-class ClaimForm(VersionedFormMixin, forms.ModelForm):
+class ClaimForm(OriginalLanguageFormMixin, VersionedFormMixin, forms.ModelForm):
     """A claim's text and, for those allowed, its verification.
 
     The admin hands the text fields to ``claim_create``/``claim_update`` and a changed status to
@@ -71,19 +92,37 @@ class ClaimForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = ["text", "claimant", "statement", "status", "rationale", "methods"]
+        fields = [
+            "text",
+            "text_language",
+            "text_en",
+            "text_uk",
+            "claimant",
+            "statement",
+            "status",
+            "rationale",
+            "methods",
+        ]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
+            "text_en": forms.Textarea(attrs={"rows": 2}),
+            "text_uk": forms.Textarea(attrs={"rows": 2}),
             "rationale": forms.Textarea(attrs={"rows": 3}),
         }
+
+    language_field = "text_language"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_version_field()
+        self.setup_language_field()
         if not self.may_verify:
             for name in VERIFICATION_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Only editors can change this.")
+
+    def clean_text_language(self):
+        return self.clean_language()
 
     @property
     def may_verify(self) -> bool:

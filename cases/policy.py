@@ -52,10 +52,15 @@ def require_model_permission(user, model, action: str) -> None:
     """Refuse ``action`` (add, change, delete) on ``model`` without the Django permission."""
     opts = model._meta
     if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
-        raise PermissionDenied(
-            _("You do not have permission to %(action)s %(things)s.")
-            % {"action": _(action), "things": opts.verbose_name_plural}
-        )
+        # One whole sentence per action, so that a translation never glues a verb into it.
+        messages = {
+            "add": _("You do not have permission to add %(things)s."),
+            "change": _("You do not have permission to change %(things)s."),
+            "delete": _("You do not have permission to delete %(things)s."),
+            "view": _("You do not have permission to view %(things)s."),
+        }
+        message = messages.get(action, _("You do not have permission to do that."))
+        raise PermissionDenied(message % {"things": opts.verbose_name_plural})
 
 
 def public_changes(changed: set[str]) -> set[str]:

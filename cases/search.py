@@ -22,7 +22,12 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-CONFIG = "english"
+# PostgreSQL's "russian" configuration stems ASCII words with the English stemmer (so English
+# text gets exactly the vectors "english" gave) and Cyrillic words with the Russian one, which
+# also strips many Ukrainian endings (no Ukrainian stemmer ships with PostgreSQL 15). Measured on
+# twelve Ukrainian word-form pairs (query vs text, e.g. "страти" / "страта"): "english" and
+# "simple" matched 1 (the identical form), "russian" 5 (docs/decisions/0016-two-languages.md).
+CONFIG = "russian"
 DOCUMENT_FUNCTION = "cases_incident_search_document"
 
 
@@ -41,13 +46,22 @@ class Searched:
 
 SEARCHED: tuple[Searched, ...] = (
     Searched("title", "A"),
+    # Translations (issue 15): a record is found in either language.
+    Searched("title_en", "A"),
+    Searched("title_uk", "A"),
     Searched("summary", "B"),
+    Searched("summary_en", "B"),
+    Searched("summary_uk", "B"),
     Searched("place_name", "B"),
     Searched("perpetrator", "B"),
     Searched("description", "C"),
+    Searched("description_en", "C"),
+    Searched("description_uk", "C"),
     Searched("legal_references", "D"),
     Searched("retraction_note", "D"),
     Searched("claims__text", "C"),
+    Searched("claims__text_en", "C"),
+    Searched("claims__text_uk", "C"),
     Searched("claims__claimant", "C"),
     Searched("claims__rationale", "D"),
     Searched("claims__evidence__note", "D"),

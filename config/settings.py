@@ -533,3 +533,9 @@ SPECTACULAR_SETTINGS["DESCRIPTION"] += (
     " The write endpoints (tag 'write', under /api/v1/write/) take an API token made in the "
     "admin ('Authorization: Bearer <key>') and create drafts and proposals only."
 )
+
+# --- i18n (issue 15), continued ---
+# Incidents' original_language and claims' text_language share one choice set in the API schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ContentLanguageEnum"] = (
+    "cases.models.languages.ContentLanguage"
+)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -8,4 +9,4 @@ class CoreConfig(AppConfig):
     """
 
     name = "core"
-    verbose_name = "Core"
+    verbose_name = _("Core")

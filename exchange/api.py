@@ -10,6 +10,7 @@ import functools
 import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import viewsets
@@ -208,7 +209,7 @@ class IncidentViewSet(PublicReadOnlyViewSet):
 
 class ClaimFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=VerificationStatus.choices)
-    incident = django_filters.CharFilter(field_name="incident__slug", label="Incident slug")
+    incident = django_filters.CharFilter(field_name="incident__slug", label=_("Incident slug"))
 
     class Meta:
         model = Claim

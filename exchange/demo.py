@@ -9,6 +9,7 @@ from cases import services
 from cases.models import Claim, Incident
 from exchange.demo_data import INCIDENTS, SOURCES, STATEMENTS, USERS
 from exchange.demo_legal import map_incident, public_reason
+from exchange.demo_translations import UK
 from sources import services as source_services
 from sources.models import OfficialStatement, Source
 
@@ -98,6 +99,10 @@ def load_demo(*, password: str = DEFAULT_PASSWORD) -> dict[str, int]:
             continue
         victims = spec.pop("victims")
         claims = spec.pop("claims")
+        # The English seed text is the original; the Ukrainian translation sits beside it.
+        ukrainian = dict(UK.get(spec["slug"], {}))
+        claims_uk = ukrainian.pop("claims", {})
+        spec.update(original_language="en", **ukrainian)
         source_keys = spec.pop("sources")
         publish = spec.pop("publish")
         incident = services.incident_create(by=researcher, data=spec)
@@ -118,6 +123,8 @@ def load_demo(*, password: str = DEFAULT_PASSWORD) -> dict[str, int]:
                 by=researcher,
                 data={
                     **claim_spec,
+                    "text_language": "en",
+                    "text_uk": claims_uk.get(claim_spec["text"], ""),
                     "statement": statements[statement_key] if statement_key else None,
                 },
             )

@@ -5,6 +5,7 @@ only: internal notes, normalised URLs, who entered what and kept files never lea
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -48,9 +49,9 @@ class SourceSummarySerializer(serializers.ModelSerializer):
 
     permalink = PermalinkField()
     # Plain strings: a blank URL field is "" and the schema's "uri or empty" would be ambiguous.
-    url = serializers.CharField(read_only=True, help_text="The address cited; may be empty.")
+    url = serializers.CharField(read_only=True, help_text=_("The address cited; may be empty."))
     archive_url = serializers.CharField(
-        read_only=True, help_text="A copy in a web archive; may be empty."
+        read_only=True, help_text=_("A copy in a web archive; may be empty.")
     )
 
     class Meta:
@@ -149,8 +150,36 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "rationale", "methods", "changed_at"]
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": "Labels of the coded fields in the language asked for (Accept-Language "
+        "or ?lang=en|uk); the codes themselves never change with the language.",
+    }
+)
+class LabelsField(serializers.Field):
+    """``{"field": "label"}`` for the choice fields named, in the active language (issue 15)."""
+
+    def __init__(self, *, fields: tuple[str, ...], **kwargs):
+        self.choice_fields = fields
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> dict:
+        labels = {}
+        for name in self.choice_fields:
+            if name == "methods":
+                labels[name] = ", ".join(str(label) for label in value.method_labels)
+            elif getattr(value, name):
+                labels[name] = str(getattr(value, f"get_{name}_display")())
+        return labels
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     permalink = PermalinkField()
+    labels = LabelsField(fields=("status", "text_language", "methods"))
     incident = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     methods = serializers.ListField(child=serializers.CharField(), read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
@@ -163,9 +192,13 @@ class ClaimSerializer(serializers.ModelSerializer):
             "permalink",
             "incident",
             "text",
+            "text_language",
+            "text_en",
+            "text_uk",
             "claimant",
             "statement",
             "status",
+            "labels",
             "rationale",
             "methods",
             "status_changed_at",
@@ -176,6 +209,16 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     permalink = PermalinkField()
+    labels = LabelsField(
+        fields=(
+            "status",
+            "category",
+            "oblast",
+            "date_precision",
+            "location_precision",
+            "original_language",
+        )
+    )
     claims = ClaimSerializer(many=True, read_only=True)
     victims = VictimSerializer(many=True, read_only=True)
     sources = SourceSummarySerializer(many=True, read_only=True)
@@ -193,6 +236,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "retraction_note",
             "published_at",
             "updated_at",
+            "labels",
             "claims",
             "victims",
             "sources",

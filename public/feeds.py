@@ -54,11 +54,12 @@ class IncidentFeed(Feed):
 
     def item_title(self, item: Incident) -> str:
         if item.status == Incident.Status.RETRACTED:
-            return _("Retracted: %(title)s") % {"title": item.title}
-        return item.title
+            return _("Retracted: %(title)s") % {"title": item.localized_title}
+        # The reader's language when translated (Accept-Language or ?lang=), else the original.
+        return str(item.localized_title)
 
     def item_description(self, item: Incident) -> str:
-        parts = [item.date_display, item.place_name, item.summary]
+        parts = [item.date_display, item.place_name, str(item.localized_summary)]
         if item.status == Incident.Status.RETRACTED:
             parts.insert(0, _("Retraction notice: %(note)s") % {"note": item.retraction_note})
         return "\n\n".join(part for part in parts if part)
@@ -109,7 +110,7 @@ class ClaimChangeFeed(Feed):
     def item_description(self, item: ClaimStatusChange) -> str:
         methods = ", ".join(str(label) for label in item.method_labels)
         parts = [
-            _("Claim: %(text)s") % {"text": item.claim.text},
+            _("Claim: %(text)s") % {"text": item.claim.localized_text},
             _("Incident: %(title)s") % {"title": item.claim.incident.title},
             _("Rationale: %(text)s") % {"text": item.rationale} if item.rationale else "",
             _("Methods: %(methods)s") % {"methods": methods} if methods else "",

@@ -26,7 +26,7 @@ def download(request, pk):
     try:
         stored = source_file.file.open("rb")
     except (FileNotFoundError, OSError):
-        raise Http404("The stored file is not available.") from None
+        raise Http404(_("The stored file is not available.")) from None
     if request.user.is_authenticated and request.user.has_perm("sources.view_sourcefile"):
         services.source_file_record_download(source_file=source_file, by=request.user)
         if not SourceFile.objects.public().filter(pk=source_file.pk).exists():

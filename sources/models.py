@@ -92,6 +92,7 @@ class Source(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -99,6 +100,8 @@ class Source(CheckedTextModel):
     objects = SourceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["-published_on", "title"]
         constraints = [
             models.CheckConstraint(
@@ -182,6 +185,7 @@ class OfficialStatement(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -205,7 +209,10 @@ class ReportedFigure(CheckedTextModel):
     """A number an official statement gives, e.g. criminal cases opened as of a date."""
 
     statement = models.ForeignKey(
-        OfficialStatement, on_delete=models.CASCADE, related_name="figures"
+        OfficialStatement,
+        on_delete=models.CASCADE,
+        related_name="figures",
+        verbose_name=_("official statement"),
     )
     metric = models.CharField(
         _("metric"),
@@ -364,7 +371,10 @@ class FileCustodyEvent(AppendOnlyModel):
     PROBLEMS = (Action.HASH_MISMATCH, Action.MISSING)
 
     source_file = models.ForeignKey(
-        SourceFile, on_delete=models.PROTECT, related_name="custody_events"
+        SourceFile,
+        on_delete=models.PROTECT,
+        related_name="custody_events",
+        verbose_name=_("source file"),
     )
     action = models.CharField(_("action"), max_length=30, choices=Action)
     detail = models.TextField(_("detail"), blank=True, default="")

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 def found(client, word: str) -> set[str]:
     """Slugs of the incidents a reader finds by ``word``; the three ways in must agree."""
     html = client.get("/en/incidents/", {"q": word}).content.decode()
-    on_list = set(re.findall(r'<h3><a href="/en/incidents/([^/"]+)/">', html))
+    on_list = set(re.findall(r'<h3><a href="/en/incidents/([^/"]+)/"', html))
     api = client.get("/api/v1/incidents/", {"q": word, "page_size": 100}).json()
     in_api = {item["slug"] for item in api["results"]}
     export = client.get("/incidents/export.csv", {"q": word})

@@ -21,6 +21,7 @@ from cases.models.incidents import (
     Oblast,
     format_date_range,
 )
+from cases.models.languages import ContentLanguage, LocalizedText
 
 __all__ = [
     "AllegedVictim",
@@ -28,6 +29,8 @@ __all__ = [
     "Claim",
     "ClaimEvidence",
     "ClaimStatusChange",
+    "ContentLanguage",
+    "LocalizedText",
     "Correction",
     "CorrectionProposal",
     "DatePrecision",

@@ -18,13 +18,18 @@ from core.text import CheckedTextModel
 class ClaimStatusChange(AppendOnlyModel):
     """One change of a claim's verification status: who, when, from what, to what and why."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="status_changes")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("claim")
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=VerificationStatus)
     to_status = models.CharField(_("to"), max_length=20, choices=VerificationStatus)
     rationale = models.TextField(_("rationale"), blank=True, default="")
     methods = MultipleChoiceField(_("verification methods"), choices_enum=VerificationMethod)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"))
 
@@ -68,13 +73,18 @@ class PublicationEvent(AppendOnlyModel):
     PUBLIC_ACTIONS = (Action.PUBLISH, Action.RETRACT)
 
     incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="publication_events"
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="publication_events",
+        verbose_name=_("incident"),
     )
     action = models.CharField(_("action"), max_length=20, choices=Action)
     from_status = models.CharField(_("from"), max_length=12, choices=Incident.Status)
     to_status = models.CharField(_("to"), max_length=12, choices=Incident.Status)
     note = models.TextField(_("note"), blank=True, default="")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"))
 
     class Meta:
@@ -95,7 +105,12 @@ class Correction(AppendOnlyModel):
     """
 
     incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+        Incident,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("incident"),
     )
     source = models.ForeignKey(
         "sources.Source",
@@ -103,6 +118,7 @@ class Correction(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="corrections",
+        verbose_name=_("source"),
     )
     statement = models.ForeignKey(
         "sources.OfficialStatement",
@@ -110,13 +126,16 @@ class Correction(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="corrections",
+        verbose_name=_("official statement"),
     )
     # What was corrected, as readers know it: "Claim “…”", "Summary", "Alleged victim".
     record = models.CharField(_("record"), max_length=300)
     # [{"field": label, "before": text, "after": text}], public values only.
     changes = models.JSONField(_("changes"), default=list, blank=True)
     reason = models.TextField(_("reason"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"))
 
     class Meta:
@@ -153,7 +172,10 @@ class CorrectionProposal(CheckedTextModel):
         DECLINED = "declined", _("Declined")  # an editor decided not to; the note says why
 
     incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="correction_proposals"
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="correction_proposals",
+        verbose_name=_("incident"),
     )
     what = models.TextField(_("what should change"))
     why = models.TextField(_("why"))
@@ -170,11 +192,19 @@ class CorrectionProposal(CheckedTextModel):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
     )
     proposed_at = models.DateTimeField(_("proposed at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True, default="")

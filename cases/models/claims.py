@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.fields import MultipleChoiceField
 from cases.models.incidents import Incident
+from cases.models.languages import ContentLanguage, localize, no_translation_into_the_original
 from core.text import CheckedTextModel
 
 
@@ -37,7 +38,9 @@ class AllegedVictim(CheckedTextModel):
         MALE = "male", _("Male")
         UNKNOWN = "unknown", _("Unknown")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="victims")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="victims", verbose_name=_("incident")
+    )
     name = models.CharField(
         _("name"),
         max_length=200,
@@ -80,6 +83,7 @@ class AllegedVictim(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("identity decided by"),
     )
 
     history = HistoricalRecords()
@@ -185,8 +189,19 @@ class Claim(CheckedTextModel):
 
     Status = VerificationStatus
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="claims")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="claims", verbose_name=_("incident")
+    )
     text = models.TextField(_("claim"))
+    text_language = models.CharField(
+        _("language of the claim"),
+        max_length=2,
+        choices=ContentLanguage,
+        default=ContentLanguage.EN,
+        help_text=_("The language the claim above is written in: its original."),
+    )
+    text_en = models.TextField(_("claim in English"), blank=True, default="")
+    text_uk = models.TextField(_("claim in Ukrainian"), blank=True, default="")
     claimant = models.CharField(
         _("claimant"),
         max_length=300,
@@ -226,6 +241,7 @@ class Claim(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("status changed by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -234,9 +250,14 @@ class Claim(CheckedTextModel):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["incident", "pk"]
         permissions = [("verify_claim", "Can change the verification status of claims")]
         constraints = [
+            no_translation_into_the_original(
+                "text_language", ("text",), "claim_no_translation_into_original"
+            ),
             models.CheckConstraint(
                 condition=Q(status="unverified") | ~Q(rationale=""),
                 name="claim_assessed_has_rationale",
@@ -262,6 +283,11 @@ class Claim(CheckedTextModel):
         text = " ".join(self.text.split())
         return text if len(text) <= 80 else text[:79] + "…"
 
+    @property
+    def localized_text(self):
+        """The claim in the reader's language when translated, else its original words."""
+        return localize(self, "text", self.text_language)
+
     def get_absolute_url(self):
         return f"{self.incident.get_absolute_url()}#claim-{self.pk}"
 
@@ -284,8 +310,15 @@ class ClaimEvidence(CheckedTextModel):
         CONTRADICTS = "contradicts", _("Contradicts")
         CONTEXT = "context", _("Context")  # relevant background; neither for nor against
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
-    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="evidence")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("claim")
+    )
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("source"),
+    )
     relation = models.CharField(
         _("relation"), max_length=12, choices=Relation, default=Relation.SUPPORTS
     )

@@ -13,6 +13,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.models.languages import (
+    ContentLanguage,
+    localize,
+    no_translation_into_the_original,
+    translation_field_names,
+)
 from core.models import PublicQuerySet
 from core.text import CheckedTextModel
 from core.urls import record_url
@@ -99,12 +105,15 @@ def format_date_range(start, end, precision: str) -> str:
             return f"{prefix}{first} – {date_format(end, 'F Y')}"
         return f"{prefix}{first}"
     if end is None:
-        return date_format(start, "j F Y")
+        return date_format(start, "j E Y")
     if (end.year, end.month) == (start.year, start.month):
-        return f"{start.day}–{date_format(end, 'j F Y')}"
+        return f"{start.day}–{date_format(end, 'j E Y')}"
     if end.year == start.year:
-        return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
-    return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
+        return f"{date_format(start, 'j E')} – {date_format(end, 'j E Y')}"
+    return f"{date_format(start, 'j E Y')} – {date_format(end, 'j E Y')}"
+
+
+TRANSLATED_FIELDS = ("title", "summary", "description")
 
 
 class IncidentQuerySet(PublicQuerySet):
@@ -142,7 +151,16 @@ class Incident(CheckedTextModel):
     )
     # Everything of the description readers see: pages, the API and the exports. Legal
     # references are entered in the admin but not imported.
-    PUBLIC_FIELDS: tuple[str, ...] = (*DESCRIPTIVE_FIELDS, "legal_references")
+    # The text a reader gets in their language (issue 15): translations of these three.
+    TRANSLATED_FIELDS: tuple[str, ...] = TRANSLATED_FIELDS
+    PUBLIC_FIELDS: tuple[str, ...] = (
+        *DESCRIPTIVE_FIELDS,
+        "legal_references",
+        # Translations are what readers see too: changing one on a public incident is a
+        # correction by an editor, like any other visible change (cases.policy).
+        "original_language",
+        *translation_field_names(TRANSLATED_FIELDS),
+    )
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")  # being entered; never public
@@ -156,6 +174,19 @@ class Incident(CheckedTextModel):
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     summary = models.TextField(_("summary"), blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
+    original_language = models.CharField(
+        _("original language"),
+        max_length=2,
+        choices=ContentLanguage,
+        default=ContentLanguage.EN,
+        help_text=_("The language the title, summary and description are written in."),
+    )
+    title_en = models.CharField(_("title in English"), max_length=300, blank=True, default="")
+    title_uk = models.CharField(_("title in Ukrainian"), max_length=300, blank=True, default="")
+    summary_en = models.TextField(_("summary in English"), blank=True, default="")
+    summary_uk = models.TextField(_("summary in Ukrainian"), blank=True, default="")
+    description_en = models.TextField(_("description in English"), blank=True, default="")
+    description_uk = models.TextField(_("description in Ukrainian"), blank=True, default="")
 
     occurred_from = models.DateField(
         _("occurred from"),
@@ -229,6 +260,7 @@ class Incident(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("published by"),
     )
     retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True, editable=False)
     retracted_by = models.ForeignKey(
@@ -238,6 +270,7 @@ class Incident(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("retracted by"),
     )
     retraction_note = models.TextField(
         _("retraction note"),
@@ -259,6 +292,7 @@ class Incident(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -268,6 +302,7 @@ class Incident(CheckedTextModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("updated by"),
     )
     # Bumped on every save through the services; a stale form is refused (no lost updates).
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -280,12 +315,17 @@ class Incident(CheckedTextModel):
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         # Undated incidents (date unknown) come after the dated ones in either direction.
         ordering = [F("occurred_from").desc(nulls_last=True), "-pk"]
         permissions = [
             ("publish_incident", "Can publish, retract or unpublish incidents"),
         ]
         constraints = [
+            no_translation_into_the_original(
+                "original_language", TRANSLATED_FIELDS, "incident_no_translation_into_original"
+            ),
             models.CheckConstraint(
                 condition=Q(occurred_to__isnull=True) | Q(occurred_to__gte=F("occurred_from")),
                 name="incident_dates_ordered",
@@ -391,6 +431,29 @@ class Incident(CheckedTextModel):
             raise ValidationError(
                 {"occurred_from": _("Enter the date, or choose the date precision “Date unknown”.")}
             )
+
+    @property
+    def original_body(self) -> list[str]:
+        """The original summary and description, shown beside a translation."""
+        return [self.summary, self.description]
+
+    @property
+    def country_display(self) -> str:
+        # The default country is ours to name in the reader's language; others are as entered.
+        return str(_("Ukraine")) if self.country == "Ukraine" else self.country
+
+    # The reader's language when a translation exists, else the original (cases.models.languages).
+    @property
+    def localized_title(self):
+        return localize(self, "title", self.original_language)
+
+    @property
+    def localized_summary(self):
+        return localize(self, "summary", self.original_language)
+
+    @property
+    def localized_description(self):
+        return localize(self, "description", self.original_language)
 
     def get_absolute_url(self):
         return record_url("cases:incident_detail", "slug", self.slug)

@@ -39,7 +39,7 @@ VICTIM_FIELDS = (
     "sex",
     "notes",
 )
-CLAIM_FIELDS = ("text", "claimant", "statement")
+CLAIM_FIELDS = ("text", "text_language", "text_en", "text_uk", "claimant", "statement")
 EVIDENCE_FIELDS = ("source", "relation", "note")
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases import policy
@@ -418,7 +419,7 @@ def import_incidents(
     if by is not None and not (
         by.has_perm("cases.add_incident") and by.has_perm("cases.change_incident")
     ):
-        raise PermissionDenied("You do not have permission to import incidents.")
+        raise PermissionDenied(_("You do not have permission to import incidents."))
     mapping = mapping or Mapping.native()
     result = ImportResult(sha256=hashlib.sha256(data).hexdigest())
     rows = read_rows(decode(data), mapping)

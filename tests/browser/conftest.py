@@ -146,18 +146,25 @@ def screenshots() -> Iterator[Path]:
 
 def public_pages() -> list[tuple[str, str]]:
     """(name, path) of every public page the scans and screenshots cover, from the demo data."""
+    from django.utils import translation
+
     from cases.models import Incident
 
     incident = Incident.objects.published().order_by("pk").first()
     source = incident.sources.order_by("pk").first()
+    with translation.override("uk"):  # issue 15: the pages in Ukrainian too
+        incident_uk = incident.get_absolute_url()
     return [
-        ("home", "/"),
-        ("incident-list", "/incidents/"),
-        ("incident-list-filtered", "/incidents/?oblast=zaporizhzhia&status=verified"),
+        ("home", "/en/"),
+        ("incident-list", "/en/incidents/"),
+        ("incident-list-filtered", "/en/incidents/?oblast=zaporizhzhia&status=verified"),
         ("incident", incident.get_absolute_url()),
         ("source", source.get_absolute_url()),
-        ("about-verification", "/about/verification/"),
-        ("verify-file", "/verify-file/"),
+        ("about-verification", "/en/about/verification/"),
+        ("verify-file", "/en/verify-file/"),
+        ("home-uk", "/uk/"),
+        ("incident-list-uk", "/uk/incidents/?oblast=zaporizhzhia"),
+        ("incident-uk", incident_uk),
         # issue 14: the map, the timeline (both stacks) and the official figures
         ("incident-map", "/en/incidents/map/"),
         ("incident-timeline", "/en/incidents/timeline/"),

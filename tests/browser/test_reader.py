@@ -22,7 +22,7 @@ def filter_list(page: Page, base_url: str) -> None:
         "War-crimes allegations, claim by claim"
     )
     page.get_by_role("link", name="Browse incidents").click()
-    expect(page).to_have_url(f"{base_url}/incidents/")
+    expect(page).to_have_url(f"{base_url}/en/incidents/")
     expect(page.get_by_role("heading", name="2 incidents")).to_be_visible()
 
     # issue 14: on a phone the filters are behind a "Filters" button, as a reader finds them.
