@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.access_log import record_access
+from accounts.models import AccessEvent
 from apikeys.models import ApiToken
 from apikeys.services import PREFIX_LENGTH, hash_key
 
@@ -18,9 +20,16 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 def record_token_use(request, token: ApiToken) -> None:
     """Every authenticated use of a token passes here (the access-log hook).
 
-    Today it keeps ``last_used_at`` (at most one write a minute per token). The access log of
-    token use (``accounts.access_log.record_access``, another branch) is to be called from here.
+    It appends an entry to the staff access log (issue 20: who used the API with which token,
+    from where, on which address) and keeps ``last_used_at`` (at most one write a minute).
     """
+    record_access(
+        action=AccessEvent.Action.API_TOKEN,
+        request=request,
+        user=token.user,
+        obj=token,
+        detail={"token": token.name, "method": request.method},
+    )
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -293,3 +293,23 @@ def test_an_archive_link_becomes_the_archived_copy_of_its_original(researcher_ke
     assert response.status_code == 201, response.json()
     source = Source.objects.get()
     assert (source.url, source.archive_url) == ("https://t.me/kupiansk/100", wayback)
+
+
+@pytest.mark.django_db
+def test_every_token_request_is_in_the_staff_access_log(researcher_key):
+    """Issue 20's access log sees token use: who, with which token, on which address."""
+    from accounts.models import AccessEvent
+
+    response = api(researcher_key).post(reverse("write:incident_create"), DRAFT, format="json")
+    assert response.status_code == 201
+    event = AccessEvent.objects.get(action=AccessEvent.Action.API_TOKEN)
+    token = ApiToken.objects.get()
+    assert (event.user, event.object_id, event.path) == (
+        token.user,
+        str(token.pk),
+        reverse("write:incident_create"),
+    )
+    assert event.detail == {"token": "bot", "method": "POST"}
+    # A wrong key is refused before it is anyone's use: nothing is logged for it.
+    api("ct_wrong").post(reverse("write:incident_create"), DRAFT, format="json")
+    assert AccessEvent.objects.filter(action=AccessEvent.Action.API_TOKEN).count() == 1
