@@ -453,6 +453,9 @@ LEDGER_DEV_KEY_FILE = os.environ.get("LEDGER_DEV_KEY_FILE", str(BASE_DIR / ".led
 TSA_URL = os.environ.get("TSA_URL", "").strip()
 TSA_CA_FILE = os.environ.get("TSA_CA_FILE", "").strip()
 TSA_TIMEOUT_SECONDS = env_int("TSA_TIMEOUT_SECONDS", 20)
+# Timestamp requests run as background jobs (retried while the TSA is down); off: inline after
+# the commit, as the tests do.
+LEDGER_TIMESTAMPS_IN_JOBS = env_bool("LEDGER_TIMESTAMPS_IN_JOBS", default=True)
 
 # --- i18n (issue 15) ---
 # Two interface languages; public pages live under /en/ and /uk/ (config/urls.py), and a reader

@@ -1,8 +1,8 @@
 """Trusted timestamps (RFC 3161) of digests, requested after the writing transaction commits.
 
-``after_commit`` is the ONE place timestamp requests are scheduled. Today it runs the request
-inline after commit (``TSA_URL`` set); the background-job queue replaces its body with
-"enqueue a job" (docs/decisions/0015-transparency-log-and-timestamps.md). A failed request is
+``after_commit`` is the ONE place timestamp requests are scheduled: as a background job
+(``ledger.jobs``), or inline after the commit when ``LEDGER_TIMESTAMPS_IN_JOBS`` is off
+(docs/decisions/0015-transparency-log-and-timestamps.md). A failed request is
 logged and leaves no row: ``manage.py timestamp_pending`` asks again for what is missing.
 """
 
@@ -25,12 +25,27 @@ def enabled() -> bool:
 
 
 def after_commit(function, *args) -> None:
-    """Run ``function(*args)`` once the current transaction commits, if timestamps are on.
+    """Have ``function(*args)`` run once the current transaction commits, if timestamps are on.
 
-    The job queue's hook: at merge, enqueue ``function`` with ``args`` here instead.
+    With ``LEDGER_TIMESTAMPS_IN_JOBS`` (the default) as a background job (``ledger.jobs``:
+    retried with backoff while the TSA is unreachable, its state visible in the admin); without
+    it inline after the commit, a failure logged for ``manage.py timestamp_pending``.
     """
-    if enabled():
-        transaction.on_commit(partial(_run_logged, function, *args))
+    if not enabled():
+        return
+    if settings.LEDGER_TIMESTAMPS_IN_JOBS:
+        from jobs.services import enqueue
+
+        name = f"{function.__module__}.{function.__qualname__}"
+        ids = ":".join(str(arg) for arg in args)
+        enqueue(
+            "ledger.timestamp",
+            payload={"function": name, "args": list(args)},
+            key=f"timestamp:{name}:{ids}",
+            label=f"Trusted timestamp ({function.__name__} {ids})"[:300],
+        )
+        return
+    transaction.on_commit(partial(_run_logged, function, *args))
 
 
 def _run_logged(function, *args) -> None:

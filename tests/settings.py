@@ -52,3 +52,6 @@ ARCHIVE_ON_SAVE = False
 # The import tests written before issue 16 confirm in the request; tests/test_import_jobs.py
 # turns the background confirm on.
 IMPORT_AS_JOB = False
+
+# Timestamps inline after the commit (tests/test_timestamps.py turns the job on where it tests it).
+LEDGER_TIMESTAMPS_IN_JOBS = False

@@ -156,3 +156,25 @@ def test_a_token_from_another_ca_fails_the_chain_check(tsa, editor, tmp_path, se
     settings.TSA_CA_FILE = str(other / "ca.pem")
     with pytest.raises(Exception, match="does not chain"):
         timestamps.check(stored, sha256_hex=digest)
+
+
+def test_with_the_job_queue_a_file_is_stamped_by_a_background_job(
+    tsa, editor, settings, django_capture_on_commit_callbacks
+):
+    """Issues 16 and 17 together: the request waits in the job queue (visible in the admin)
+    and a worker stamps the file; the upload itself asks the TSA nothing."""
+    from jobs import runner
+    from jobs.models import Job
+
+    settings.LEDGER_TIMESTAMPS_IN_JOBS = True
+    with django_capture_on_commit_callbacks(execute=True):
+        source_file = upload(editor)
+    assert not Timestamp.objects.exists()
+    jobs = Job.objects.filter(kind="ledger.timestamp").order_by("pk")
+    assert [job.state for job in jobs] == ["queued", "queued"]
+    for job in jobs:
+        runner.run(job.pk)
+    assert [job.state for job in Job.objects.filter(kind="ledger.timestamp")] == ["done", "done"]
+    stamp = Timestamp.objects.get(subject=f"sourcefile:{source_file.pk}")
+    assert stamp.sha256 == hashlib.sha256(PNG).hexdigest()
+    assert Timestamp.objects.filter(subject__startswith="custody:").count() == 1
