@@ -120,9 +120,8 @@ class IncidentFilter(django_filters.FilterSet):
         method="filter_provision",
         empty_label=_("Any provision"),
     )
-    element_gap = django_filters.BooleanFilter(
+    element_gap = StrictBooleanFilter(
         label=_("Has an element with no verified claim"),
-        widget=forms.CheckboxInput,
         method="filter_element_gap",
     )
     sort = django_filters.ChoiceFilter(

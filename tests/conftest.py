@@ -17,6 +17,15 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: tests roll back instead of committing, so the
+    after-commit invalidation that keeps cached pages and counts true never runs between them."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def researcher(db):
     return ResearcherFactory(username="rita", first_name="Rita", last_name="Researcher")

@@ -311,10 +311,10 @@ def test_a_status_decided_in_the_review_queue_changes_the_element_on_the_next_vi
 ):
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.test import Client
 
     from accounts.models import User
     from cases.models import Claim, Incident
+    from tests.security_fixtures import SecondFactorClient
 
     settings.PUBLIC_PAGE_CACHE_SECONDS = 300
     cache.clear()
@@ -327,7 +327,7 @@ def test_a_status_decided_in_the_review_queue_changes_the_element_on_the_next_vi
     assert client.get(url).content.decode() == page  # served from the page cache
 
     footage = Claim.objects.get(incident=incident, text__startswith="Drone footage shows")
-    editor = Client()
+    editor = SecondFactorClient()  # an editor who gave the second factor (issue 20)
     editor.force_login(User.objects.get(username="editor"))
     prefix = f"claim-{footage.pk}"
     with django_capture_on_commit_callbacks(execute=True):  # the page cache's invalidation

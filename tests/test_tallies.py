@@ -40,8 +40,9 @@ def test_counts_follow_status_changes_publication_and_retraction(editor, researc
 def test_home_page_counts_in_one_small_query_whatever_the_data(client, django_assert_num_queries):
     for _ in range(3):
         ClaimFactory(incident=IncidentFactory(published=True))
-    # The latest publications, their claim tallies, the status tally: no count of all claims.
-    with django_assert_num_queries(3):
+    # The latest publications, their claim tallies, the status tally: no count of all claims;
+    # issue 14: + the official figures block.
+    with django_assert_num_queries(4):
         html = client.get(reverse("cases:home")).content.decode()
     assert "3" in html
 

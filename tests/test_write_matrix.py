@@ -1317,6 +1317,14 @@ DOES_NOT_WRITE: dict[str, str] = {
     "_nested_admin/server-data.js": "django-nested-admin's script data",
     "en/review/": "the review queue page; its decisions post to review/<kind>/<pk>/",
     "en/verify-file/": "checks a SHA-256 given in the query string; reads only",
+    # issue 14: the map, its data, the timeline, the official figures and the PDF dossier read
+    # public records only
+    "en/incidents/map/": "the map of the filtered list; reads only",
+    "en/incidents/map.json": "the map's data; reads only",
+    "en/incidents/timeline/": "the timeline of the filtered list; reads only",
+    "en/figures/": "official figures beside documented incidents; reads only",
+    "en/figures/series.csv": "the figures as CSV; reads only",
+    "en/incidents/<slug:slug>/dossier.pdf": "a public incident as PDF; reads only",
     # issue 16
     "admin/cases/incident/import/jobs/<int:pk>/": "an import job's progress and report; reads only",
     # issue 20: one's own second factor and sessions, like password_change

@@ -112,7 +112,7 @@ def test_researcher_enters_and_submits_an_incident(page: Page, live_server, demo
     # Crafted change 2: post straight to the editors' review endpoint with a valid CSRF token.
     token = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
     response = page.request.post(
-        f"{base}/review/claims/{claim.pk}/",
+        f"{base}/en/review/claims/{claim.pk}/",
         form={
             "csrfmiddlewaretoken": token,
             f"claim-{claim.pk}-status": "verified",
@@ -120,7 +120,7 @@ def test_researcher_enters_and_submits_an_incident(page: Page, live_server, demo
             f"claim-{claim.pk}-methods": "geolocation",
             f"claim-{claim.pk}-loaded_version": str(claim.version),
         },
-        headers={"Referer": f"{base}/review/"},
+        headers={"Referer": f"{base}/en/review/"},
     )
     assert response.status == 403
 
