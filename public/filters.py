@@ -68,6 +68,18 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class _AnyCodeChoiceField(django_filters.fields.ChoiceField):
+    """Offers the known codes, and takes any other as a code that matches nothing: legal
+    provisions are data editors add, so the API schema cannot list them (issue 18)."""
+
+    def valid_value(self, value):
+        return True
+
+
+class CodeChoiceFilter(django_filters.ChoiceFilter):
+    field_class = _AnyCodeChoiceField
+
+
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -112,7 +124,7 @@ class IncidentFilter(django_filters.FilterSet):
         label=_("Alleged perpetrator"), field_name="perpetrator", lookup_expr="icontains"
     )
     # issue 18: legal provisions and elements (codes are stable: law.models.Provision.code)
-    provision = django_filters.ChoiceFilter(
+    provision = CodeChoiceFilter(
         label=_("A provision that may apply"),
         choices=lambda: [
             (p.code, p.short_name) for p in Provision.objects.only("code", "instrument", "article")
