@@ -26,7 +26,7 @@ def home(request):
         {
             "latest": latest,
             "status_counts": selectors.claim_status_counts(),
-            "figure_series": figures.public_series(compare=False)[:3],  # issue 14
+            "figure_series": figures.public_series(compare=False, limit=3),  # issue 14
         },
     )
 
