@@ -12,6 +12,13 @@ from public.cache import cache_public_page, incident_tag
 from public.filters import IncidentFilter
 
 PAGE_SIZE = 25
+# Claims shown in full on an incident's page; the others are listed in short (status and text,
+# each keeping its #claim-<id> address) with a link to the claims page that shows it in full
+# (?claims=N). A 500-claim page was 1.3 MB and took a second to build (issue 21,
+# docs/decisions/0019-incident-page-claims-in-pages.md).
+CLAIMS_PER_PAGE = 50
+# The history shows its latest changes; all of them with ?history=all (and as JSON).
+HISTORY_SHOWN = 50
 
 
 @cache_public_page
@@ -56,19 +63,26 @@ def incident_list(request):
 @cache_public_page(tags=lambda request, slug: [incident_tag(slug)])
 def incident_detail(request, slug):
     try:
-        incident = selectors.incident_for_page(slug=slug, user=request.user)
+        incident = selectors.incident_for_page(slug=slug, user=request.user, evidence=False)
     except Incident.DoesNotExist:
         raise Http404(_("No such incident.")) from None
     claims = list(incident.claims.all())
-    history = selectors.incident_history(incident) if incident.is_public else []
+    history = selectors.incident_history(incident, claims) if incident.is_public else []
+    claims_page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("claims"))
+    selectors.with_evidence(list(claims_page.object_list))
     return render(
         request,
         "cases/incident_detail.html",
         {
             "incident": incident,
             "claims": claims,
+            "claims_page": claims_page,
+            "claims_in_short": claims_in_short(claims, claims_page),
             "sources_by_kind": selectors.sources_by_kind(incident.sources.all()),
             "history": history,
+            "history_shown": history
+            if request.GET.get("history") == "all"
+            else history[-HISTORY_SHOWN:],
             "permalink": settings.SITE_URL + incident.get_absolute_url(),
             "jsonld": jsonld.incident_jsonld(incident, claims),
             # issue 14: tally, victims, contents and the small map above the details
@@ -77,6 +91,18 @@ def incident_detail(request, slug):
             ),
         },
     )
+
+
+def claims_in_short(claims: list, claims_page) -> list[tuple]:
+    """(claim, number of the claims page showing it in full) for each claim not on this one."""
+    if claims_page.paginator.num_pages == 1:
+        return []
+    shown = {claim.pk for claim in claims_page.object_list}
+    return [
+        (claim, index // CLAIMS_PER_PAGE + 1)
+        for index, claim in enumerate(claims)
+        if claim.pk not in shown
+    ]
 
 
 @cache_public_page(tags=())
