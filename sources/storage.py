@@ -12,7 +12,6 @@ need more than Django's storage API gives:
 from collections.abc import Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError
-from django.conf import settings
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
@@ -70,7 +69,8 @@ def read_chunks(field_file, chunk_size: int = CHUNK) -> Iterator[bytes]:
 
 
 def signed_download_url(source_file) -> str:
-    """A signed address of the object, valid ``S3_SIGNED_URL_SECONDS``, that downloads it as an
+    """A signed address of the object, valid ``S3_SIGNED_URL_SECONDS`` (the storage's
+    ``querystring_expire``, config/settings.py), that downloads it as an
     attachment named and typed as we recorded it. Only for a file ``in_bucket``; hand it out
     only after the download gate, as a redirect, never in a page."""
     field_file = source_file.file
@@ -82,5 +82,4 @@ def signed_download_url(source_file) -> str:
             ),
             "ResponseContentType": source_file.mime_type,
         },
-        expire=settings.S3_SIGNED_URL_SECONDS,
     )
