@@ -6,17 +6,23 @@ the storage pointed at a bucket (the ``s3_bucket`` fixture, tests/s3_fixtures.py
 
 import hashlib
 import io
+import json
+import os
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from accounts.models import AccessEvent
 from sources import services
@@ -27,6 +33,7 @@ from tests.html_forms import submit
 from tests.s3_fixtures import ACCESS_KEY, signature_is_valid
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CONTENT = b"Transcript: 'take the commander, kill the rest'.\n"
@@ -362,3 +369,85 @@ def test_a_capture_is_stored_in_the_bucket(s3_bucket):
     with zipfile.ZipFile(io.BytesIO(stored)) as archive:
         assert "archive/data.warc.gz" in archive.namelist()
     assert kept.is_restricted and kept.custody_events.get().action == "captured"
+
+
+def test_the_evidence_package_streams_its_files_from_the_bucket(
+    client_for, editor, s3_bucket, django_capture_on_commit_callbacks
+):
+    from cases import services as case_services
+
+    incident = IncidentFactory(title="Executions near Popasna")
+    source = SourceFactory()
+    incident.sources.add(source)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.incident_transition(
+            incident=incident, action="publish", by=editor, notify=False
+        )
+        kept = services.source_file_add(
+            source=source, uploaded=SimpleUploadedFile("order.pdf", PDF), by=editor
+        )
+    assert s3_bucket.object_keys() == [kept.file.name]
+
+    url = reverse("packages:evidence_package", args=[incident.slug])
+    response = client_for(editor).get(url)
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    members = [name for name in archive.namelist() if archive.read(name) == PDF]
+    assert len(members) == 1 and kept.sha256 in archive.read("SHA256SUMS").decode()
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def storage_settings(**env) -> subprocess.CompletedProcess:
+    """Start the production settings with ``env`` and print the evidence storage they chose."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("S3_") and k != "DEBUG"}
+    environment.update(env, SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="config.settings")
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES['default']))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_a_bucket_evidence_stays_on_the_local_disk():
+    result = storage_settings()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
+def test_s3_bucket_turns_on_a_private_bucket_with_short_signed_urls():
+    result = storage_settings(
+        S3_BUCKET="evidence",
+        S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        S3_ACCESS_KEY_ID="key-id",
+        S3_SECRET_ACCESS_KEY="secret",
+    )
+    assert result.returncode == 0, result.stderr
+    storage = json.loads(result.stdout)
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert options["bucket_name"] == "evidence"
+    assert options["endpoint_url"] == "http://127.0.0.1:9000"
+    assert (options["access_key"], options["secret_key"]) == ("key-id", "secret")
+    assert options["region_name"] == "us-east-1"
+    assert options["default_acl"] is None and options["querystring_auth"] is True
+    assert options["querystring_expire"] == 60 and options["file_overwrite"] is False
+
+
+def test_signed_url_lifetime_is_checked():
+    result = storage_settings(
+        S3_BUCKET="evidence", S3_SIGNED_URL_SECONDS="300", S3_REGION="eu-central-1"
+    )
+    options = json.loads(result.stdout)["OPTIONS"]
+    assert (options["querystring_expire"], options["region_name"]) == (300, "eu-central-1")
+    for bad in ("0", "a minute", "604801"):
+        result = storage_settings(S3_BUCKET="evidence", S3_SIGNED_URL_SECONDS=bad)
+        assert result.returncode != 0 and "S3_SIGNED_URL_SECONDS must be" in result.stderr
