@@ -396,6 +396,45 @@ def test_the_evidence_package_streams_its_files_from_the_bucket(
     assert len(members) == 1 and kept.sha256 in archive.read("SHA256SUMS").decode()
 
 
+# --- check_storage -------------------------------------------------------------------------
+
+
+def test_check_storage_writes_reads_and_removes_a_probe(s3_bucket, media_root):
+    out = io.StringIO()
+    call_command("check_storage", stdout=out)
+    assert f"Evidence storage OK: bucket {s3_bucket.name}." in out.getvalue()
+    assert s3_bucket.object_keys() == []
+
+
+def test_check_storage_on_the_local_disk(media_root):
+    out = io.StringIO()
+    call_command("check_storage", stdout=out)
+    assert f"Evidence storage OK: folder {media_root}." in out.getvalue()
+    assert not any(path.is_file() for path in media_root.rglob("*"))
+
+
+def test_check_storage_creates_a_missing_bucket_when_asked(s3_bucket, settings):
+    missing = s3_bucket.name + "-new"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {**settings.STORAGES["default"]["OPTIONS"], "bucket_name": missing},
+        },
+    }
+    with pytest.raises(CommandError, match="failed the check"):
+        call_command("check_storage", stdout=io.StringIO())
+    call_command("check_storage", "--create-bucket", stdout=io.StringIO())
+    s3_bucket.client.head_bucket(Bucket=missing)
+    s3_bucket.client.delete_bucket(Bucket=missing)
+
+
+def test_check_storage_refuses_a_public_bucket(s3_bucket):
+    s3_bucket.client.put_bucket_acl(Bucket=s3_bucket.name, ACL="public-read")
+    with pytest.raises(CommandError, match="must never be public"):
+        call_command("check_storage", stdout=io.StringIO())
+
+
 # --- settings --------------------------------------------------------------------------------
 
 
