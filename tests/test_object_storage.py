@@ -159,6 +159,37 @@ def test_on_local_disk_an_upload_is_hashed_while_written_and_moved_not_read(
     assert sha256((media_root / kept.file.name).read_bytes()) == kept.sha256 == sha256(content)
 
 
+def test_a_file_sent_through_the_write_api_lands_in_the_bucket(s3_bucket, settings):
+    from rest_framework.test import APIClient
+
+    from apikeys.models import Scope
+    from apikeys.services import token_create
+    from tests.factories import ResearcherFactory
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # the temporary-file path, as a video takes
+    user = ResearcherFactory()
+    _token, key = token_create(by=user, user=user, name="archiver bot", scopes=[Scope.FILES])
+    draft = IncidentFactory()
+    source = SourceFactory()
+    draft.sources.add(source)
+    content = PDF + b"%" + b"y" * 50_000 + b"\n"
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    response = client.post(
+        reverse("write:incident_add_file", args=[draft.pk]),
+        {"source": source.pk, "file": SimpleUploadedFile("order.pdf", content)},
+        format="multipart",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["sha256"] == sha256(content)
+    kept = SourceFile.objects.get()
+    assert s3_bucket.object_keys() == [kept.file.name]
+    assert sha256(s3_bucket.read(kept.file.name)) == kept.sha256
+    assert s3_bucket.endpoint not in response.content.decode()
+
+
 def test_a_refused_upload_leaves_nothing_in_the_bucket(researcher, s3_bucket, django_upload):
     with pytest.raises(ValidationError):
         services.source_file_add(
