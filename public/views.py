@@ -67,8 +67,8 @@ def incident_list(request):
 
 
 def filter_form(request, incident_filter: IncidentFilter, query_string: str) -> str:
-    """The list's filter form with its counts (issue 14), kept an hour per language, query and
-    version of the public data: its widgets cost a fifth of a cold list page (issue 21)."""
+    """The list's filter form with its counts (issue 14), kept per language, query and version
+    of the public data: its widgets cost a fifth of a cold list page (issue 21)."""
     version = facets.data_version()
     key = (
         "filter-form:"
@@ -83,7 +83,7 @@ def filter_form(request, incident_filter: IncidentFilter, query_string: str) -> 
         "components/filter_form.html", {"filter": incident_filter}, request=request
     )
     with contextlib.suppress(Exception):
-        cache.set(key, html, 3600)
+        cache.set(key, html, settings.FRAGMENT_CACHE_SECONDS)
     return html
 
 

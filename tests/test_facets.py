@@ -23,6 +23,7 @@ LIST = "/en/incidents/"
 def cold_pages(settings):
     """A server whose page cache is off: only the counts and the filter form are kept."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 3600
     cache.clear()
     yield
     cache.clear()
