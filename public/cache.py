@@ -37,6 +37,9 @@ LISTING = "listing"
 # Any change shown by any public incident, its claims or what it cites: for answers that show
 # many incidents with their sources and statements (the API's incident list).
 PUBLIC_DATA = "public-data"
+# Any change to a public statement or the figures it reports: for the pages that quote official
+# figures (home, /figures/). Publication changes which statements are public: LISTING covers it.
+FIGURES = "figures"
 # Headers of the view's answer that a cached copy keeps (e.g. the sitemap's X-Robots-Tag).
 _DROPPED_HEADERS = {"content-length", "set-cookie", "vary", "x-page-cache"}
 

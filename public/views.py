@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
 from public import facets, figures, jsonld, overview, selectors
-from public.cache import cache_public_page, incident_tag, record_fragments
+from public.cache import FIGURES, LISTING, cache_public_page, incident_tag, record_fragments
 from public.filters import IncidentFilter
 
 PAGE_SIZE = 25
@@ -27,7 +27,8 @@ CLAIMS_PER_PAGE = 50
 HISTORY_SHOWN = 50
 
 
-@cache_public_page
+# The official figures it quotes change with their statements (FIGURES), not LISTING.
+@cache_public_page(tags=(LISTING, FIGURES))
 def home(request):
     # Published only: a retracted incident keeps its page and notice, but is no news to lead with.
     latest = list(Incident.objects.published().order_by("-published_at", "-pk")[:5])
