@@ -227,6 +227,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # point CACHE_LOCATION at a shared folder or configure a shared backend.
 # Off by default in development, so that template edits show at once.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 0 if DEBUG else 300)
+# Parts of pages kept apart from the pages (issue 21): the list's filter counts and form, each
+# incident's API representation. Their keys carry the versions of what they show, so they never
+# go stale; the lifetime only bounds what the cache holds. 0 (development) keeps none.
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 24 * 3600)
 CACHES = {
     "default": {
         "BACKEND": os.environ.get(

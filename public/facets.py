@@ -18,6 +18,7 @@ import logging
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 
@@ -78,7 +79,6 @@ def _counts(data, name: str) -> dict[str, int]:
 FACETS = ("oblast", "category", "status", "victim_status", "source_kind")
 # Parameters that change the order or the page shown, not which incidents match.
 _NOT_FILTERS = ("page", "sort")
-COUNTS_SECONDS = 24 * 3600
 
 
 def data_version() -> str:
@@ -107,7 +107,7 @@ def facet_counts(data) -> dict[str, dict[str, int]]:
             return counts
     counts = {name: _counts(filters, name) for name in FACETS}
     with contextlib.suppress(Exception):
-        cache.set(key, counts, COUNTS_SECONDS)
+        cache.set(key, counts, settings.FRAGMENT_CACHE_SECONDS)
     return counts
 
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category, Claim, Incident
 from core.text import printable
-from public.cache import cache_public_page
+from public.cache import FIGURES, LISTING, cache_public_page
 from public.charts import nice_ceiling
 from sources.models import OfficialStatement, ReportedFigure
 
@@ -362,7 +362,8 @@ def series_chart(series: FigureSeries) -> dict | None:
     }
 
 
-@cache_public_page
+# Figures are corrected through their statements, which renews FIGURES, not LISTING.
+@cache_public_page(tags=(LISTING, FIGURES))
 def figures_page(request):
     series = public_series()
     return render(
@@ -402,7 +403,7 @@ def _csv_cell(value):
     return value
 
 
-@cache_public_page
+@cache_public_page(tags=(LISTING, FIGURES))
 def series_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="figures-series.csv"'

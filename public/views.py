@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Claim, Incident, VerificationMethod, VerificationStatus
 from public import facets, figures, jsonld, overview, selectors
-from public.cache import cache_public_page, incident_tag
+from public.cache import FIGURES, LISTING, cache_public_page, incident_tag, record_fragments
 from public.filters import IncidentFilter
 
 PAGE_SIZE = 25
@@ -27,17 +27,16 @@ CLAIMS_PER_PAGE = 50
 HISTORY_SHOWN = 50
 
 
-@cache_public_page
+# The official figures it quotes change with their statements (FIGURES), not LISTING.
+@cache_public_page(tags=(LISTING, FIGURES))
 def home(request):
     # Published only: a retracted incident keeps its page and notice, but is no news to lead with.
-    latest = selectors.attach_tallies(
-        Incident.objects.published().order_by("-published_at", "-pk")[:5]
-    )
+    latest = list(Incident.objects.published().order_by("-published_at", "-pk")[:5])
     return render(
         request,
         "cases/home.html",
         {
-            "latest": latest,
+            "latest": incident_summaries(request, latest),
             "status_counts": selectors.claim_status_counts(),
             "figure_series": figures.public_series(compare=False, limit=3),  # issue 14
         },
@@ -50,7 +49,7 @@ def incident_list(request):
     # Page through ids only (an index-only scan, fast even at page 2,000), then fetch the rows.
     paginator = Paginator(incident_filter.sorted_qs.values_list("pk", flat=True), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    incidents = selectors.attach_tallies(selectors.incidents_in_order(list(page.object_list)))
+    incidents = incident_summaries(request, selectors.incidents_in_order(list(page.object_list)))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -66,9 +65,27 @@ def incident_list(request):
     )
 
 
+def incident_summaries(request, incidents: list[Incident]) -> list[str]:
+    """Each incident's summary (``cases/_incident_summary.html``: title, facts, claim tally),
+    kept under its page's tag: a list page renders only the rows that changed (issue 21)."""
+
+    def render_rows(missing: list[Incident]) -> list[str]:
+        return [
+            render_to_string("cases/_incident_summary.html", {"incident": incident}, request)
+            for incident in selectors.attach_tallies(missing)
+        ]
+
+    return record_fragments(
+        incidents,
+        tag=lambda incident: incident_tag(incident.slug),
+        kind="incident-summary",
+        build=render_rows,
+    )
+
+
 def filter_form(request, incident_filter: IncidentFilter, query_string: str) -> str:
-    """The list's filter form with its counts (issue 14), kept an hour per language, query and
-    version of the public data: its widgets cost a fifth of a cold list page (issue 21)."""
+    """The list's filter form with its counts (issue 14), kept per language, query and version
+    of the public data: its widgets cost a fifth of a cold list page (issue 21)."""
     version = facets.data_version()
     key = (
         "filter-form:"
@@ -83,7 +100,7 @@ def filter_form(request, incident_filter: IncidentFilter, query_string: str) -> 
         "components/filter_form.html", {"filter": incident_filter}, request=request
     )
     with contextlib.suppress(Exception):
-        cache.set(key, html, 3600)
+        cache.set(key, html, settings.FRAGMENT_CACHE_SECONDS)
     return html
 
 

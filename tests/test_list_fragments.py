@@ -1,7 +1,11 @@
-"""Issue 21: the list's filter counts are kept in the cache under the version of the public
-data, so a cold list page (page cache off, as after any publication) does not count every
-incident again, and a count is never stale: a publication or a correction changes it at once,
-a draft's edits do not (and leave the kept counts in use)."""
+"""Issue 21: parts of the list and home pages kept apart from the pages, so that a cold page
+(page cache off, as after any publication) does not count every incident or render every row
+again; none is ever stale: a publication or a correction changes it at once, a draft's edits
+do not (and leave the kept parts in use).
+
+- the filter counts and form, under the version of the public data (public/facets.py);
+- each incident's summary row, under its page's tag (public.views.incident_summaries).
+"""
 
 import re
 
@@ -23,6 +27,7 @@ LIST = "/en/incidents/"
 def cold_pages(settings):
     """A server whose page cache is off: only the counts and the filter form are kept."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 3600
     cache.clear()
     yield
     cache.clear()
@@ -114,3 +119,43 @@ def test_the_list_counts_without_a_cache_server(client, world):
         response = client.get(LIST)
     assert response.status_code == 200
     assert "Luhansk Oblast (2)" in option(response.content.decode(), "oblast", "luhansk")
+
+
+def titles_and_tallies(html: str) -> list[str]:
+    return re.findall(r'<article class="incident-summary">(.*?)</article>', html, re.S)
+
+
+def test_rows_are_rendered_once_per_version_of_their_incident(
+    client,
+    world,
+    editor,
+    researcher,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    from tests.factories import ClaimFactory
+
+    claim = ClaimFactory(incident=world["public"][0], text="Shot at the checkpoint.")
+    first = client.get(LIST).content.decode()
+    assert "1 unverified" in first
+    # Kept: no claim tallies read (count, page of ids, rows; issue 18: the legal provisions).
+    with django_assert_max_num_queries(4):
+        assert titles_and_tallies(client.get(LIST).content.decode()) == titles_and_tallies(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.incident_update(
+            incident=world["draft"], by=researcher, data={"title": "Draft, retitled"}
+        )
+    with django_assert_max_num_queries(4):
+        client.get(LIST)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_change_status(
+            claim=claim,
+            status="verified",
+            rationale="Geolocated.",
+            methods=["geolocation"],
+            by=editor,
+        )
+    html = client.get(LIST).content.decode()
+    assert "1 verified" in html and "1 unverified" not in html
+    home = client.get("/en/").content.decode()
+    assert "1 verified" in home
