@@ -609,3 +609,38 @@ FILE_UPLOAD_HANDLERS = [
     "sources.uploads.HashingMemoryFileUploadHandler",
     "sources.uploads.HashingTemporaryFileUploadHandler",
 ]
+
+# --- replicas (issue 22) ------------------------------------------------------------------------
+# Read replicas (docs/decisions/0021-replicas-and-cluster.md): DATABASE_REPLICA_URLS lists
+# streaming replicas of DATABASE_URL, comma-separated, each parsed like DATABASE_URL. Anonymous
+# readers' GETs read from them; staff, writes, reads after a write, jobs and commands use the
+# primary (core/replicas.py). A browser that wrote, and every reader after a change readers can
+# see, reads from the primary for DATABASE_REPLICA_PIN_SECONDS: keep replica lag below it.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", default=[])
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_PIN_SECONDS < 1:
+    raise ImproperlyConfigured("DATABASE_REPLICA_PIN_SECONDS must be 1 or more.")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    try:
+        _replica = dj_database_url.parse(
+            _url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS: replica {_number} is not a database URL ({error})."
+        ) from None
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS: replica {_number} must use the primary's database engine "
+            f"({DATABASES['default']['ENGINE']}), not {_replica['ENGINE']}."
+        )
+    # Tests never create a database for a replica: it is the primary's, replicated.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+    # Before the session is read: an anonymous reader's request reads from a replica throughout.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "core.replicas.ReplicaReadsMiddleware",
+    )

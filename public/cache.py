@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+from core.replicas import note_public_write
+
 logger = logging.getLogger(__name__)
 
 TAG_PREFIX = "page-tag:"
@@ -80,6 +82,8 @@ def invalidate(*tags: str) -> None:
     """
     if tags:
         cache.set_many({TAG_PREFIX + tag: _new_token() for tag in set(tags)}, timeout=None)
+        # Issue 22: pages rebuilt now must not be read from a replica still replaying the change.
+        note_public_write()
 
 
 def invalidate_everything() -> None:
