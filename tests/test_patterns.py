@@ -27,9 +27,12 @@ D = dt.date
 
 
 def map_data(client, **filters) -> list[list]:
+    """The map's points as rows [lat, lon, precision index, slug] (the data comes as columns)."""
     response = client.get(reverse("cases:incident_map_data"), filters)
     assert response.status_code == 200
-    return json.loads(response.content)["points"]
+    data = json.loads(response.content)
+    columns = (data["lat"], data["lon"], data["precision"], data["slug"])
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 # --- the map --------------------------------------------------------------------------------
@@ -58,10 +61,22 @@ def test_map_points_carry_the_stated_precision(client):
         published=True, latitude="48.6333", longitude="38.3833", location_precision="exact"
     )
     IncidentFactory(published=True, latitude="47.5", longitude="35.8", location_precision="oblast")
-    response = client.get(reverse("cases:incident_map_data"))
-    data = json.loads(response.content)
-    by_precision = {data["precisions"][p[2]]: p[:2] for p in data["points"]}
+    precisions = json.loads(client.get(reverse("cases:incident_map_data")).content)["precisions"]
+    by_precision = {precisions[p[2]]: p[:2] for p in map_data(client)}
     assert by_precision == {"exact": [48.6333, 38.3833], "oblast": [47.5, 35.8]}
+
+
+def test_map_data_leaves_titles_out_and_says_where_a_chosen_incident_is(client):
+    incident = IncidentFactory(
+        published=True, title="Shelling of the bakery", latitude="48.6", longitude="38.4"
+    )
+    data = json.loads(client.get(reverse("cases:incident_map_data")).content)
+    # 100,000 titles would be most of the bytes: a popup fetches its one title when opened.
+    assert "Shelling of the bakery" not in json.dumps(data, ensure_ascii=False)
+    assert data["url"].replace("SLUG", data["slug"][0]) == incident.get_absolute_url()
+    html = client.get(reverse("cases:incident_map")).content.decode()
+    api = re.search(r'data-detail-api="([^"]+)"', html).group(1).replace("SLUG", incident.slug)
+    assert json.loads(client.get(api).content)["title"] == "Shelling of the bakery"
 
 
 def test_map_page_says_how_precision_is_drawn_and_counts_unlocated(client):
