@@ -451,3 +451,35 @@ def test_dossier_holds_claims_history_and_only_public_file_hashes(client):
     assert shown.sha256 in html and hidden.sha256 not in html
     assert "SENTINEL-WITHHELD-IN-DOSSIER" not in html
     assert "Name withheld" in html
+
+
+def test_dossier_pdf_has_bookmarks_and_a_contents_list_with_pages(client):
+    from weasyprint import HTML
+
+    from public.dossier import dossier_html
+    from public.selectors import incident_for_page
+
+    incident = IncidentFactory(published=True, title="Shelling of the bakery")
+    ClaimFactory(
+        incident=incident,
+        status="verified",
+        rationale="Geolocated.",
+        text="The bakery was hit at noon.",
+    )
+    ClaimFactory(incident=incident, text="Nobody was inside.")
+    html = dossier_html(incident_for_page(slug=incident.slug, user=None))
+    # A reader's outline pane: the incident, its sections, each claim with its status.
+    outline = HTML(string=html).render().make_bookmark_tree()
+    (title, _, sections, _), *_ = outline
+    assert title == "Shelling of the bakery"
+    labels = [section[0] for section in sections]
+    assert labels[0] == "Claims and their verification status"
+    assert {"Alleged victims", "Official statements and figures", "Sources", "History"} <= set(
+        labels
+    )
+    claims = [claim[0] for claim in sections[0][2]]
+    assert "Verified: The bakery was hit at noon." in claims
+    assert "Unverified: Nobody was inside." in claims
+    # The contents list links each section (WeasyPrint adds the page numbers).
+    assert re.search(r'<a href="#claims">Claims and their verification status</a>', html)
+    assert 'href="#history"' in html and 'id="history"' in html
