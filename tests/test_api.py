@@ -297,3 +297,23 @@ def test_docs_page_lists_each_filters_type_and_choices(client):
     html = client.get("/api/v1/docs/").content.decode()
     assert "string: disputed, false, partially_verified, unverified, verified" in html
     assert "25 per page by default, up to 100" in html
+
+
+def test_docs_page_renders_the_descriptions_markdown(client):
+    # issue 14: a filter's choices read as a list with code, not as "* `verified` - Verified".
+    html = client.get("/api/v1/docs/").content.decode()
+    assert "<li><code>verified</code> - Verified</li>" in html
+    assert "* `verified`" not in html
+    # Paragraphs of a docstring stay paragraphs.
+    assert "<p>Answers are kept in the page cache like the pages" in html
+    assert "<script" not in html
+
+
+def test_docs_markdown_shows_raw_html_as_text_and_refuses_script_links():
+    from exchange.templatetags.api_docs import markdown
+
+    html = markdown('<img src=x onerror="alert(1)"> [here](javascript:alert(1)) `a<b`')
+    assert "<img" not in html and "&lt;img" in html
+    assert 'href="javascript:' not in html
+    assert "<code>a&lt;b</code>" in html
+    assert markdown("") == "" and markdown(None) == ""

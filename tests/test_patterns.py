@@ -27,9 +27,12 @@ D = dt.date
 
 
 def map_data(client, **filters) -> list[list]:
+    """The map's points as rows [lat, lon, precision index, slug] (the data comes as columns)."""
     response = client.get(reverse("cases:incident_map_data"), filters)
     assert response.status_code == 200
-    return json.loads(response.content)["points"]
+    data = json.loads(response.content)
+    columns = (data["lat"], data["lon"], data["precision"], data["slug"])
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 # --- the map --------------------------------------------------------------------------------
@@ -58,10 +61,22 @@ def test_map_points_carry_the_stated_precision(client):
         published=True, latitude="48.6333", longitude="38.3833", location_precision="exact"
     )
     IncidentFactory(published=True, latitude="47.5", longitude="35.8", location_precision="oblast")
-    response = client.get(reverse("cases:incident_map_data"))
-    data = json.loads(response.content)
-    by_precision = {data["precisions"][p[2]]: p[:2] for p in data["points"]}
+    precisions = json.loads(client.get(reverse("cases:incident_map_data")).content)["precisions"]
+    by_precision = {precisions[p[2]]: p[:2] for p in map_data(client)}
     assert by_precision == {"exact": [48.6333, 38.3833], "oblast": [47.5, 35.8]}
+
+
+def test_map_data_leaves_titles_out_and_says_where_a_chosen_incident_is(client):
+    incident = IncidentFactory(
+        published=True, title="Shelling of the bakery", latitude="48.6", longitude="38.4"
+    )
+    data = json.loads(client.get(reverse("cases:incident_map_data")).content)
+    # 100,000 titles would be most of the bytes: a popup fetches its one title when opened.
+    assert "Shelling of the bakery" not in json.dumps(data, ensure_ascii=False)
+    assert data["url"].replace("SLUG", data["slug"][0]) == incident.get_absolute_url()
+    html = client.get(reverse("cases:incident_map")).content.decode()
+    api = re.search(r'data-detail-api="([^"]+)"', html).group(1).replace("SLUG", incident.slug)
+    assert json.loads(client.get(api).content)["title"] == "Shelling of the bakery"
 
 
 def test_map_page_says_how_precision_is_drawn_and_counts_unlocated(client):
@@ -436,3 +451,35 @@ def test_dossier_holds_claims_history_and_only_public_file_hashes(client):
     assert shown.sha256 in html and hidden.sha256 not in html
     assert "SENTINEL-WITHHELD-IN-DOSSIER" not in html
     assert "Name withheld" in html
+
+
+def test_dossier_pdf_has_bookmarks_and_a_contents_list_with_pages(client):
+    from weasyprint import HTML
+
+    from public.dossier import dossier_html
+    from public.selectors import incident_for_page
+
+    incident = IncidentFactory(published=True, title="Shelling of the bakery")
+    ClaimFactory(
+        incident=incident,
+        status="verified",
+        rationale="Geolocated.",
+        text="The bakery was hit at noon.",
+    )
+    ClaimFactory(incident=incident, text="Nobody was inside.")
+    html = dossier_html(incident_for_page(slug=incident.slug, user=None))
+    # A reader's outline pane: the incident, its sections, each claim with its status.
+    outline = HTML(string=html).render().make_bookmark_tree()
+    (title, _, sections, _), *_ = outline
+    assert title == "Shelling of the bakery"
+    labels = [section[0] for section in sections]
+    assert labels[0] == "Claims and their verification status"
+    assert {"Alleged victims", "Official statements and figures", "Sources", "History"} <= set(
+        labels
+    )
+    claims = [claim[0] for claim in sections[0][2]]
+    assert "Verified: The bakery was hit at noon." in claims
+    assert "Unverified: Nobody was inside." in claims
+    # The contents list links each section (WeasyPrint adds the page numbers).
+    assert re.search(r'<a href="#claims">Claims and their verification status</a>', html)
+    assert 'href="#history"' in html and 'id="history"' in html

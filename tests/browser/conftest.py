@@ -170,6 +170,7 @@ def public_pages() -> list[tuple[str, str]]:
         ("incident-timeline", "/en/incidents/timeline/"),
         ("incident-timeline-status", "/en/incidents/timeline/?stack=status"),
         ("figures", "/en/figures/"),
+        ("api-docs", "/api/v1/docs/"),  # the descriptions rendered from markdown
         # issue 18: legal provisions and the list filtered by one
         ("law", "/en/law/"),
         ("law-provision", "/en/law/rs-8-2-b-vi/"),

@@ -1,6 +1,7 @@
 """Issue 14 in a real browser: the map, the small map, the timeline and the figures."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -29,33 +30,69 @@ def local_only(page: Page, live_server) -> list[str]:
     return outside
 
 
-@pytest.mark.xfail(
-    reason="Flaky since the merge of issues 14-21 (2026-12-04): the click on Popasna's circle "
-    "does not always open its popup; open in issue 14.",
-    strict=False,
-)
 def test_map_shows_both_demo_incidents_and_links_to_them(
     page: Page, live_server, demo, local_only
 ) -> None:
-    page.goto(f"{live_server.url}/incidents/map/")
-    container = page.locator("#incident-map")
-    expect(container).to_have_attribute("data-ready", "2")
+    page.goto(f"{live_server.url}/en/incidents/map/")
+    expect(page.locator("#incident-map")).to_have_attribute("data-ready", "2")
     expect(page.get_by_text("2 incidents on the map")).to_be_visible()
-    # Popasna (settlement precision: a 5 km circle) is drawn on the canvas; choose it where it
-    # is drawn and follow the popup's link.
-    x, y = page.evaluate(
-        """() => {
-          const map = document.getElementById('incident-map').leafletMap;
-          const p = map.latLngToContainerPoint([48.6333, 38.3833]);
-          return [p.x, p.y];
-        }"""
+    # Each incident is a named button at its place (Popasna at settlement precision: a 5 km
+    # circle is drawn around it); the title is fetched when its popup opens.
+    popasna = page.get_by_role("button", name="popasna 2022 04 intercepted order")
+    expect(page.get_by_role("button", name="zaporizhzhia 2024 11 execution")).to_be_visible()
+    popasna.click()
+    link = page.locator(".leaflet-popup").get_by_role(
+        "link", name="Intercepted order to kill Ukrainian prisoners of war, Popasna area"
     )
-    box = container.bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    link = page.locator(".leaflet-popup a", has_text="Popasna")
     expect(link).to_be_visible()
     link.click()
     page.wait_for_url(f"**/incidents/{POPASNA}/")
+    assert local_only == []
+
+
+def test_map_markers_work_from_the_keyboard(page: Page, live_server, demo, local_only) -> None:
+    page.goto(f"{live_server.url}/uk/incidents/map/")
+    expect(page.locator("#incident-map")).to_have_attribute("data-ready", "2")
+    page.get_by_role("button", name="popasna 2022 04 intercepted order").focus()
+    page.keyboard.press("Enter")
+    # In Ukrainian the popup gives the Ukrainian title.
+    link = page.locator(".leaflet-popup").get_by_role(
+        "link", name="Перехоплений наказ убити українських військовополонених"
+    )
+    expect(link).to_be_visible()
+    assert local_only == []
+
+
+def test_map_clusters_incidents_and_zooms_into_a_cluster(
+    page: Page, live_server, demo, local_only
+) -> None:
+    from tests.factories import IncidentFactory
+
+    # Forty more public incidents around Popasna: far too many to draw one by one at first.
+    editor = IncidentFactory._meta.model.objects.get(slug=POPASNA).published_by
+    for n in range(40):
+        IncidentFactory(
+            published=True,
+            published_by=editor,
+            slug=f"popasna-neighbour-{n}",
+            latitude=Decimal("48.6") + Decimal(n) / 1000,
+            longitude=Decimal("38.3833"),
+            location_precision="exact",
+        )
+    page.goto(f"{live_server.url}/en/incidents/map/")
+    container = page.locator("#incident-map")
+    expect(container).to_have_attribute("data-ready", "42")
+    groups = page.get_by_role("button", name=re.compile(r"A group of incidents: \d+"))
+    expect(groups.first).to_be_visible()
+    expect(page.get_by_role("button", name="popasna neighbour 7")).to_have_count(0)
+    # Choosing a group zooms in on it; again and again until each incident is its own button.
+    for _ in range(12):
+        if not groups.count():
+            break
+        zoom = container.get_attribute("data-zoom")
+        groups.first.click()
+        expect(container).not_to_have_attribute("data-zoom", zoom)
+    expect(page.get_by_role("button", name="popasna neighbour 7", exact=True)).to_be_visible()
     assert local_only == []
 
 
