@@ -157,8 +157,12 @@ def public_series(*, compare: bool = True) -> list[FigureSeries]:
     if compare:
         categories = _categories_of_statements(set().union(*statements_of.values()))
     for key, series in grouped.items():
+        # A total contains another point's period: compared with each distinct period once,
+        # not with every point (each point against every other was minutes for a series of
+        # thousands of yearly figures at 100,000 incidents; issue 21).
+        periods = {(p.figure.period_start, p.figure.period_end): p.figure for p in series.points}
         for point in series.points:
-            point.is_total = any(_contains(point.figure, o.figure) for o in series.points)
+            point.is_total = any(_contains(point.figure, other) for other in periods.values())
         if compare:
             series.category = _common_category(statements_of[key], categories)
             _compare(series, daily)
