@@ -25,6 +25,8 @@ PAGE_SIZE = 25
 CLAIMS_PER_PAGE = 50
 # The history shows its latest changes; all of them with ?history=all (and as JSON).
 HISTORY_SHOWN = 50
+# Sources listed (by kind, then newest); all of them with ?sources=all.
+SOURCES_SHOWN = 50
 
 
 # The official figures it quotes change with their statements (FIGURES), not LISTING.
@@ -126,6 +128,9 @@ def incident_detail(request, slug):
     history = selectors.incident_history(incident, claims) if incident.is_public else []
     claims_page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("claims"))
     selectors.with_evidence(list(claims_page.object_list))
+    sources_by_kind = selectors.sources_by_kind(incident.sources.all())
+    if request.GET.get("sources") != "all":
+        sources_by_kind = first_sources(sources_by_kind, SOURCES_SHOWN)
     return render(
         request,
         "cases/incident_detail.html",
@@ -134,7 +139,8 @@ def incident_detail(request, slug):
             "claims": claims,
             "claims_page": claims_page,
             "claims_in_short": claims_in_short(claims, claims_page),
-            "sources_by_kind": selectors.sources_by_kind(incident.sources.all()),
+            "sources_by_kind": sources_by_kind,
+            "sources_shown": sum(len(group) for _label, group in sources_by_kind),
             "history": history,
             "history_shown": history
             if request.GET.get("history") == "all"
@@ -147,6 +153,17 @@ def incident_detail(request, slug):
             ),
         },
     )
+
+
+def first_sources(groups: list[tuple], limit: int) -> list[tuple]:
+    """The first ``limit`` sources of [(kind label, sources)], in the order shown."""
+    shown = []
+    for label, sources in groups:
+        if limit <= 0:
+            break
+        shown.append((label, sources[:limit]))
+        limit -= len(sources)
+    return shown
 
 
 def claims_in_short(claims: list, claims_page) -> list[tuple]:

@@ -582,3 +582,14 @@ def test_a_long_history_shows_its_latest_changes_and_links_to_all(client, editor
     everything = client.get(incident.get_absolute_url() + "?history=all").content.decode()
     history = everything[everything.index('id="history-heading"') :].split("</section>")[0]
     assert history.count("Unverified → Verified") == 55 and "The latest" not in history
+
+
+def test_a_long_source_list_shows_fifty_and_links_to_all(client):
+    incident = IncidentFactory(published=True)
+    incident.sources.add(*SourceFactory.create_batch(55))
+    html = client.get(incident.get_absolute_url()).content.decode()
+    sources = html[html.index('id="sources-heading"') :].split("</section>")[0]
+    assert sources.count("<li>") == 50 and "The first 50 of 55 sources." in sources
+    everything = client.get(incident.get_absolute_url() + "?sources=all").content.decode()
+    sources = everything[everything.index('id="sources-heading"') :].split("</section>")[0]
+    assert sources.count("<li>") == 55 and "The first" not in sources
