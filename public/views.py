@@ -49,7 +49,9 @@ def home(request):
 def incident_list(request):
     incident_filter = IncidentFilter(request.GET or None, queryset=Incident.objects.public())
     # Page through ids only (an index-only scan, fast even at page 2,000), then fetch the rows.
-    paginator = Paginator(incident_filter.sorted_qs.values_list("pk", flat=True), PAGE_SIZE)
+    ids = incident_filter.sorted_qs.values_list("pk", flat=True)
+    paginator = Paginator(ids, PAGE_SIZE)
+    paginator.count = facets.matching_count(request.GET, ids)  # kept like the facet counts
     page = paginator.get_page(request.GET.get("page"))
     incidents = incident_summaries(request, selectors.incidents_in_order(list(page.object_list)))
     query = request.GET.copy()
