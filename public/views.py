@@ -21,8 +21,8 @@ PAGE_SIZE = 25
 # Claims shown in full on an incident's page; the others are listed in short (status and text,
 # each keeping its #claim-<id> address) with a link to the claims page that shows it in full
 # (?claims=N). A 500-claim page was 1.3 MB and took a second to build (issue 21,
-# docs/decisions/0019-incident-page-claims-in-pages.md).
-CLAIMS_PER_PAGE = 50
+# docs/decisions/0019-cold-pages-fragments-and-long-incidents.md).
+CLAIMS_PER_PAGE = 25  # as many as incidents on a list page
 # The history shows its latest changes; all of them with ?history=all (and as JSON).
 HISTORY_SHOWN = 50
 # Sources listed (by kind, then newest); all of them with ?sources=all.
