@@ -93,22 +93,33 @@ def data_version() -> str:
         return secrets.token_hex(8)
 
 
-def facet_counts(data) -> dict[str, dict[str, int]]:
-    """{filter name: {value: incidents}} for the filters in ``data``, from the cache when the
-    public data has not changed since they were counted."""
+def _kept(kind: str, data, count):
+    """``count(filters)`` for the filters in ``data`` (page and sort left out), from the cache
+    when the public data has not changed since it was counted."""
     filters = data.copy()
     for name in _NOT_FILTERS:
         filters.pop(name, None)
     query = "&".join(f"{k}={v}" for k, values in sorted(filters.lists()) for v in values)
-    key = "facets:" + hashlib.sha256(f"{data_version()}\n{query}".encode()).hexdigest()
+    key = f"{kind}:" + hashlib.sha256(f"{data_version()}\n{query}".encode()).hexdigest()
     with contextlib.suppress(Exception):  # the cache server is down: count, as without one
-        counts = cache.get(key)
-        if counts is not None:
-            return counts
-    counts = {name: _counts(filters, name) for name in FACETS}
+        value = cache.get(key)
+        if value is not None:
+            return value
+    value = count(filters)
     with contextlib.suppress(Exception):
-        cache.set(key, counts, settings.FRAGMENT_CACHE_SECONDS)
-    return counts
+        cache.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
+    return value
+
+
+def facet_counts(data) -> dict[str, dict[str, int]]:
+    """{filter name: {value: incidents}} for the filters in ``data``."""
+    return _kept("facets", data, lambda filters: {name: _counts(filters, name) for name in FACETS})
+
+
+def matching_count(data, queryset) -> int:
+    """How many incidents match the filters in ``data`` (``queryset``: them, filtered): the
+    list's total, for every page and order (a search's count of many matches is most of it)."""
+    return _kept("matching", data, lambda filters: queryset.count())
 
 
 def apply_facets(incident_filter: IncidentFilter, data) -> None:

@@ -62,6 +62,8 @@ UNSHOWN = {
 }
 # Shown as a date ("Last updated 3 December 2026"): a save later the same day changes nothing.
 SHOWN_AS_DATE = {"updated_at"}
+# Marks the values a deleted row had (``before`` of a deletion).
+DELETED = "_deleted"
 
 
 @dataclass
@@ -73,6 +75,10 @@ class Touched:
     statements: set[int] = field(default_factory=set)
     # Public incidents (before or after the write) and their slugs, old and new.
     were_public: dict[int, set[str]] = field(default_factory=dict)
+    # An incident became public or stopped being: its statements (and their figures) did too.
+    visibility_changed: bool = False
+    # A statement or its figures changed, or which records cite a statement (home, /figures/).
+    figures: bool = False
 
 
 def _claims_incidents(claim_ids) -> set[int]:
@@ -86,7 +92,7 @@ def _incident(obj: Incident, before: dict | None) -> Touched | None:
     was_public = before is not None and before["status"] in Incident.PUBLIC_STATUSES
     if not obj.is_public and not was_public:
         return None  # a draft or an incident in review: no reader has seen it
-    touched = Touched(incidents={obj.pk})
+    touched = Touched(incidents={obj.pk}, visibility_changed=obj.is_public != was_public)
     # Stale even if no longer public (an unpublication), and under its old address if renamed.
     touched.were_public[obj.pk] = {obj.slug} | ({before["slug"]} if before else set())
     return touched
@@ -100,9 +106,13 @@ def _with_before(obj, before, *names) -> set:
 
 
 def _claim(obj: Claim, before) -> Touched:
+    statements = _with_before(obj, before, "statement_id")
+    # A claim made in a statement can make that statement public, or no longer.
+    cites = before is None or before.get(DELETED) or before["statement_id"] != obj.statement_id
     return Touched(
         incidents=_with_before(obj, before, "incident_id"),
-        statements=_with_before(obj, before, "statement_id"),
+        statements=statements,
+        figures=bool(statements) and bool(cites),
     )
 
 
@@ -126,6 +136,7 @@ def _correction(obj: Correction, before) -> Touched:
         incidents={obj.incident_id} - {None},
         sources={obj.source_id} - {None},
         statements={obj.statement_id} - {None},
+        figures=obj.statement_id is not None,
     )
 
 
@@ -139,7 +150,9 @@ def _source_file(obj: SourceFile, before) -> Touched:
 
 def _statement(obj: OfficialStatement, before) -> Touched:
     return Touched(
-        statements={obj.pk}, sources=_with_before(obj, before, "reported_in_id") - {None}
+        statements={obj.pk},
+        sources=_with_before(obj, before, "reported_in_id") - {None},
+        figures=True,
     )
 
 
@@ -149,7 +162,7 @@ def _claim_element(obj: ClaimElement, before) -> Touched:
 
 
 def _figure(obj: ReportedFigure, before) -> Touched:
-    return Touched(statements=_with_before(obj, before, "statement_id"))
+    return Touched(statements=_with_before(obj, before, "statement_id"), figures=True)
 
 
 WATCHED = {
@@ -207,7 +220,7 @@ def tags_for(touched: Touched) -> set[str]:
         return tags
     tags |= {incident_tag(slug) for slug in public.values()}
     tags.add(PUBLIC_DATA)
-    if touched.statements:
+    if touched.figures:
         tags.add(FIGURES)  # a public statement or its figures (home, /figures/)
     if touched.incidents & set(public):
         # The incident itself changed (not only a source it cites): the listings show it, and
@@ -236,6 +249,8 @@ def tags_for(touched: Touched) -> set[str]:
         )
         tags |= {source_tag(pk) for pk in source_ids}
         tags |= {statement_tag(pk) for pk in statement_ids}
+        if touched.visibility_changed and statement_ids:
+            tags.add(FIGURES)  # its statements' figures appear or go with it
     return tags
 
 
@@ -293,6 +308,7 @@ def _post_save(sender, instance, created=False, raw=False, **kwargs) -> None:
 def _pre_delete(sender, instance, **kwargs) -> None:
     # Worked out before the row goes: afterwards a claim's evidence no longer finds its incident.
     before = {name: getattr(instance, name) for name in _compared(sender)}
+    before[DELETED] = True
     instance._page_cache_deleted = WATCHED[sender](instance, before)
 
 
@@ -316,6 +332,7 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -
         touched.sources = record_side
     else:
         touched.statements = record_side
+        touched.figures = True  # a statement about a public incident is public
     _schedule(touched)
 
 

@@ -21,10 +21,12 @@ PAGE_SIZE = 25
 # Claims shown in full on an incident's page; the others are listed in short (status and text,
 # each keeping its #claim-<id> address) with a link to the claims page that shows it in full
 # (?claims=N). A 500-claim page was 1.3 MB and took a second to build (issue 21,
-# docs/decisions/0019-incident-page-claims-in-pages.md).
-CLAIMS_PER_PAGE = 50
+# docs/decisions/0019-cold-pages-fragments-and-long-incidents.md).
+CLAIMS_PER_PAGE = 25  # as many as incidents on a list page
 # The history shows its latest changes; all of them with ?history=all (and as JSON).
 HISTORY_SHOWN = 50
+# Sources listed (by kind, then newest); all of them with ?sources=all.
+SOURCES_SHOWN = 50
 
 
 # The official figures it quotes change with their statements (FIGURES), not LISTING.
@@ -38,7 +40,7 @@ def home(request):
         {
             "latest": incident_summaries(request, latest),
             "status_counts": selectors.claim_status_counts(),
-            "figure_series": figures.public_series(compare=False, limit=3),  # issue 14
+            "home_figures": home_figures(request),  # issue 14
         },
     )
 
@@ -47,7 +49,9 @@ def home(request):
 def incident_list(request):
     incident_filter = IncidentFilter(request.GET or None, queryset=Incident.objects.public())
     # Page through ids only (an index-only scan, fast even at page 2,000), then fetch the rows.
-    paginator = Paginator(incident_filter.sorted_qs.values_list("pk", flat=True), PAGE_SIZE)
+    ids = incident_filter.sorted_qs.values_list("pk", flat=True)
+    paginator = Paginator(ids, PAGE_SIZE)
+    paginator.count = facets.matching_count(request.GET, ids)  # kept like the facet counts
     page = paginator.get_page(request.GET.get("page"))
     incidents = incident_summaries(request, selectors.incidents_in_order(list(page.object_list)))
     query = request.GET.copy()
@@ -63,6 +67,18 @@ def incident_list(request):
             "filter_form": filter_form(request, incident_filter, query.urlencode()),
         },
     )
+
+
+def home_figures(request) -> str:
+    """``public/_home_figures.html``: the first official figure series, kept under the
+    ``figures`` tag. Reading every public figure to find them is most of a cold home page, and
+    the home page is rebuilt after every claim decision, which leaves the figures as they were."""
+
+    def render_block(_records) -> list[str]:
+        series = figures.public_series(compare=False, limit=3)
+        return [render_to_string("public/_home_figures.html", {"figure_series": series}, request)]
+
+    return record_fragments([FIGURES], tag=str, kind="home-figures", build=render_block)[0]
 
 
 def incident_summaries(request, incidents: list[Incident]) -> list[str]:
@@ -114,6 +130,9 @@ def incident_detail(request, slug):
     history = selectors.incident_history(incident, claims) if incident.is_public else []
     claims_page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("claims"))
     selectors.with_evidence(list(claims_page.object_list))
+    sources_by_kind = selectors.sources_by_kind(incident.sources.all())
+    if request.GET.get("sources") != "all":
+        sources_by_kind = first_sources(sources_by_kind, SOURCES_SHOWN)
     return render(
         request,
         "cases/incident_detail.html",
@@ -122,7 +141,8 @@ def incident_detail(request, slug):
             "claims": claims,
             "claims_page": claims_page,
             "claims_in_short": claims_in_short(claims, claims_page),
-            "sources_by_kind": selectors.sources_by_kind(incident.sources.all()),
+            "sources_by_kind": sources_by_kind,
+            "sources_shown": sum(len(group) for _label, group in sources_by_kind),
             "history": history,
             "history_shown": history
             if request.GET.get("history") == "all"
@@ -135,6 +155,17 @@ def incident_detail(request, slug):
             ),
         },
     )
+
+
+def first_sources(groups: list[tuple], limit: int) -> list[tuple]:
+    """The first ``limit`` sources of [(kind label, sources)], in the order shown."""
+    shown = []
+    for label, sources in groups:
+        if limit <= 0:
+            break
+        shown.append((label, sources[:limit]))
+        limit -= len(sources)
+    return shown
 
 
 def claims_in_short(claims: list, claims_page) -> list[tuple]:

@@ -260,3 +260,40 @@ def test_a_figure_correction_changes_the_home_page_and_a_draft_statement_does_no
     response = client.get(home)
     assert response["X-Page-Cache"] == "miss"
     assert "76" in response.content.decode()
+
+
+def test_the_home_page_keeps_its_figures_through_a_claim_decision_not_a_publication(
+    client, world, editor, settings, django_capture_on_commit_callbacks
+):
+    """The official figures on the home page are kept under the 'figures' tag: a claim decision
+    rebuilds the home page without reading a figure; publishing an incident whose statement
+    reports one shows it at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ReportedFigureFactory
+
+    settings.FRAGMENT_CACHE_SECONDS = 3600
+    ReportedFigureFactory(statement=world["statement"], metric="cases opened", value=75)
+    hidden = OfficialStatementFactory(organisation="Draft Prosecutor")
+    hidden.incidents.add(world["draft"])
+    ReportedFigureFactory(statement=hidden, metric="prisoners executed", value=268)
+    home = world["pages"]["home"]
+    html = client.get(home).content.decode()
+    assert "cases opened" in html and "prisoners executed" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_change_status(
+            claim=world["first_claim"],
+            status="verified",
+            rationale="Geolocated.",
+            methods=["geolocation"],
+            by=editor,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(home)
+    assert response["X-Page-Cache"] == "miss" and "cases opened" in response.content.decode()
+    assert not [q for q in queries if "sources_reportedfigure" in q["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.incident_transition(incident=world["draft"], action="publish", by=editor)
+    html = client.get(home).content.decode()
+    assert "prisoners executed" in html and "Draft Prosecutor" in html

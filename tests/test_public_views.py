@@ -481,9 +481,9 @@ def test_incident_page_query_budget(client, django_assert_max_num_queries, edito
     with django_assert_max_num_queries(12):
         response = client.get(incident.get_absolute_url())
     html = response.content.decode()
-    # Issue 21: 50 claims in full (with their evidence), the others in short.
-    assert html.count('class="claim"') == min(n, 50)
-    assert html.count('class="claim-short"') == max(n - 50, 0)
+    # Issue 21: 25 claims in full (with their evidence), the others in short.
+    assert html.count('class="claim"') == min(n, 25)
+    assert html.count('class="claim-short"') == max(n - 25, 0)
     assert all(f'id="claim-{claim.pk}"' in html for claim in incident.claims.all())
 
 
@@ -533,13 +533,13 @@ def test_sort_still_applies_when_another_filter_is_invalid(client):
     assert titles(client.get("/en/incidents/?oblast=atlantis&sort=oldest")) == ["Older", "Newer"]
 
 
-def test_a_long_incident_shows_fifty_claims_in_full_and_every_claim_with_its_status(client, editor):
-    """Issue 21: a page of 500 claims was 1.3 MB; now 50 in full, the rest in short, each
+def test_a_long_incident_shows_25_claims_in_full_and_every_claim_with_its_status(client, editor):
+    """Issue 21: a page of 500 claims was 1.3 MB; now 25 in full, the rest in short, each
     claim still at its #claim-<id> address with its status, and in full on its claims page."""
     incident = IncidentFactory(published=True)
     source = SourceFactory(title="Drone footage of the road")
     claims = ClaimFactory.create_batch(120, incident=incident)
-    late = claims[104]  # the 105th: on the third page of claims
+    late = claims[104]  # the 105th: on the fifth page of claims
     ClaimEvidenceFactory(claim=late, source=source)
     services.claim_change_status(
         claim=late,
@@ -549,14 +549,14 @@ def test_a_long_incident_shows_fifty_claims_in_full_and_every_claim_with_its_sta
         by=editor,
     )
     html = client.get(incident.get_absolute_url()).content.decode()
-    assert html.count('class="claim"') == 50 and html.count('class="claim-short"') == 70
-    assert "Claims 1–50 of 120 in full" in html
+    assert html.count('class="claim"') == 25 and html.count('class="claim-short"') == 95
+    assert "Claims 1–25 of 120 in full" in html
     short = html[html.index(f'id="claim-{late.pk}"') :].split("</li>")[0]
-    assert "Disputed" in short and f'href="?claims=3#claim-{late.pk}"' in short
+    assert "Disputed" in short and f'href="?claims=5#claim-{late.pk}"' in short
     assert "Drone footage of the road" not in html.split('id="claims-in-short-heading"')[0]
     # The tally counts every claim, not only those shown in full.
     assert "119 unverified" in html and "1 disputed" in html
-    third = client.get(incident.get_absolute_url() + "?claims=3").content.decode()
+    third = client.get(incident.get_absolute_url() + "?claims=5").content.decode()
     full = third[third.index(f'id="claim-{late.pk}"') :].split("</article>")[0]
     assert "Drone footage of the road" in full and "Contradicted by the footage." in full
     assert third.count('class="claim"') == 20
@@ -582,3 +582,14 @@ def test_a_long_history_shows_its_latest_changes_and_links_to_all(client, editor
     everything = client.get(incident.get_absolute_url() + "?history=all").content.decode()
     history = everything[everything.index('id="history-heading"') :].split("</section>")[0]
     assert history.count("Unverified → Verified") == 55 and "The latest" not in history
+
+
+def test_a_long_source_list_shows_fifty_and_links_to_all(client):
+    incident = IncidentFactory(published=True)
+    incident.sources.add(*SourceFactory.create_batch(55))
+    html = client.get(incident.get_absolute_url()).content.decode()
+    sources = html[html.index('id="sources-heading"') :].split("</section>")[0]
+    assert sources.count("<li>") == 50 and "The first 50 of 55 sources." in sources
+    everything = client.get(incident.get_absolute_url() + "?sources=all").content.decode()
+    sources = everything[everything.index('id="sources-heading"') :].split("</section>")[0]
+    assert sources.count("<li>") == 55 and "The first" not in sources
