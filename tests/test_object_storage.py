@@ -145,6 +145,40 @@ def test_an_upload_is_hashed_while_written_and_read_once_only_to_store_it(
     assert sha256(s3_bucket.read(kept.file.name)) == kept.sha256
 
 
+class WatchedUploadHandler(HashingTemporaryFileUploadHandler):
+    """Our handler, with the test's counter on each file it hands to the view."""
+
+    seen: list = []
+
+    def file_complete(self, file_size):
+        uploaded = super().file_complete(file_size)
+        uploaded.file = CountingReader(uploaded.file)
+        self.seen.append(uploaded.file)
+        return uploaded
+
+
+def test_the_admin_reads_an_upload_once_to_store_it(client, researcher, s3_bucket, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.WatchedUploadHandler"]
+    WatchedUploadHandler.seen = []
+    content = b"%PDF-1.7\n" + b"intercepted order, frame by frame\n" * 280_000  # 9 MiB
+    source = SourceFactory()
+    client.force_login(researcher)
+    response = submit(
+        client,
+        f"/admin/sources/source/{source.pk}/change/",
+        {"files-0-upload": SimpleUploadedFile("order.pdf", content)},
+        form_id="source_form",
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    # The form's check and the service's took the measure made on the way in; the one read
+    # of the file is the upload to the bucket.
+    [reader] = WatchedUploadHandler.seen
+    assert reader.bytes_read == len(content)
+    kept = SourceFile.objects.get()
+    assert kept.sha256 == sha256(content) == sha256(s3_bucket.read(kept.file.name))
+
+
 def test_on_local_disk_an_upload_is_hashed_while_written_and_moved_not_read(
     researcher, media_root, django_upload
 ):
