@@ -25,12 +25,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import AccessEvent
+from config.settings import s3_storage
 from sources import services
 from sources.models import FileCustodyEvent, SourceFile
 from sources.uploads import HashingTemporaryFileUploadHandler
 from tests.factories import IncidentFactory, SourceFactory, SourceFileFactory
 from tests.html_forms import submit
-from tests.s3_fixtures import ACCESS_KEY, signature_is_valid
+from tests.s3_fixtures import ACCESS_KEY, SECRET_KEY, signature_is_valid
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,8 +288,17 @@ def test_the_signed_url_expires_after_the_configured_seconds(client_for, editor,
 
 
 def test_the_expiry_follows_the_setting(client_for, editor, s3_bucket, settings):
-    settings.STORAGES["default"]["OPTIONS"]["querystring_expire"] = 5
-    settings.STORAGES = {**settings.STORAGES}  # reload the storage
+    # What S3_SIGNED_URL_SECONDS=5 makes of the same bucket (config.settings.s3_storage).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_storage(
+            bucket=s3_bucket.name,
+            endpoint_url=s3_bucket.endpoint,
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            signed_url_seconds=5,
+        ),
+    }
     kept = public_file()
     url = client_for(editor).get(kept.get_download_url())["Location"]
     assert parse_qs(urlsplit(url).query)["X-Amz-Expires"] == ["5"]
