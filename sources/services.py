@@ -2,7 +2,8 @@
 
 Each service is keyword-only, checks the actor's permission where there is an actor, runs in one
 transaction, validates before it saves and writes the file's custody record. Files are read in
-chunks: a two-gigabyte video never sits in memory.
+chunks: a two-gigabyte video never sits in memory. An upload arrives already measured (SHA-256,
+size, type: sources/uploads.py), so it is read again only to be stored (issue 22).
 """
 
 import copy

@@ -67,7 +67,12 @@ class Command(BaseCommand):
             finally:
                 storage.delete(name)
         except (ClientError, BotoCoreError, OSError) as error:
-            raise CommandError(f"The evidence storage failed the check: {error}") from error
+            hint = ""
+            if isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") == (
+                "NoSuchBucket"
+            ):
+                hint = " Create it (private), or run this command with --create-bucket."
+            raise CommandError(f"The evidence storage failed the check: {error}.{hint}") from error
         where = f"bucket {storage.bucket_name}" if in_bucket else f"folder {storage.location}"
         self.stdout.write(self.style.SUCCESS(f"Evidence storage OK: {where}."))
 
