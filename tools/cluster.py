@@ -369,7 +369,7 @@ EDITOR_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, 
 
 def haproxy_config(ports: Ports, pem: Path) -> str:
     servers = "\n".join(
-        f"    server app{'ab'[i]} 127.0.0.1:{port} check inter 1s fall 2 rise 2"
+        f"    server app{'ab'[i]} 127.0.0.1:{port} check inter 2s fall 3 rise 2"
         for i, port in enumerate(ports.app)
     )
     return f"""
@@ -382,7 +382,12 @@ defaults
     timeout client 300s
     timeout server 300s
     # A connection refused by a dead server is tried on the other one.
+    timeout check 5s
+    # A request refused by a dead server, or sent on a kept connection to a server that died
+    # (closed without answering), is sent to the other one. Not after a timeout: a slow export
+    # must not be run twice.
     retries 2
+    retry-on conn-failure empty-response
     option redispatch
     option forwardfor
     option httpchk GET /health/
@@ -412,10 +417,10 @@ backend servers
 {servers}
 
 backend only_a
-    server appa 127.0.0.1:{ports.app[0]} check inter 1s fall 2 rise 2
+    server appa 127.0.0.1:{ports.app[0]} check inter 2s fall 3 rise 2
 
 backend only_b
-    server appb 127.0.0.1:{ports.app[1]} check inter 1s fall 2 rise 2
+    server appb 127.0.0.1:{ports.app[1]} check inter 2s fall 3 rise 2
 """
 
 
