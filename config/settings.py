@@ -190,14 +190,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    # Evidence files. Local folder by default; for an S3-compatible bucket install
-    # django-storages[s3], set MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage and its
-    # AWS_STORAGE_BUCKET_NAME / AWS_S3_ENDPOINT_URL / credentials in the environment.
-    "default": {
-        "BACKEND": os.environ.get(
-            "MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
-        )
-    },
+    # Evidence files and the archiver's captures (sources.SourceFile.file). A local folder,
+    # MEDIA_ROOT, unless S3_BUCKET names a bucket (issue 22, below).
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -232,6 +227,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # point CACHE_LOCATION at a shared folder or configure a shared backend.
 # Off by default in development, so that template edits show at once.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 0 if DEBUG else 300)
+# Parts of pages kept apart from the pages (issue 21): the list's filter counts and form, each
+# incident's API representation. Their keys carry the versions of what they show, so they never
+# go stale; the lifetime only bounds what the cache holds. 0 (development) keeps none.
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 24 * 3600)
 CACHES = {
     "default": {
         "BACKEND": os.environ.get(
@@ -546,6 +545,74 @@ SPECTACULAR_SETTINGS["DESCRIPTION"] += (
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ContentLanguageEnum"] = (
     "cases.models.languages.ContentLanguage"
 )
+
+# --- object storage (issue 22) ---
+# Evidence files and captures in an S3-compatible bucket (AWS S3, MinIO, Ceph, the moto stand-in
+# of `make cluster` and the tests) through django-storages, when S3_BUCKET is set; otherwise the
+# local folder above. The bucket is private: objects get no ACL of their own (the bucket's
+# owner-only default) and every address of an object is a signed URL that expires after
+# S3_SIGNED_URL_SECONDS. It is handed out only by the gated download view (public/file_views.py)
+# and never written into a page. docs/decisions/0020-object-storage.md.
+S3_BUCKET = os.environ.get("S3_BUCKET", "").strip()
+S3_SIGNED_URL_SECONDS = env_int("S3_SIGNED_URL_SECONDS", 60)
+if not 1 <= S3_SIGNED_URL_SECONDS <= 604800:
+    # SigV4 signatures are valid for at most seven days.
+    raise ImproperlyConfigured(
+        f"S3_SIGNED_URL_SECONDS must be between 1 and 604800; got {S3_SIGNED_URL_SECONDS}."
+    )
+
+
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+    region: str = "us-east-1",
+    signed_url_seconds: int = 60,
+) -> dict:
+    """The STORAGES entry for evidence in an S3 bucket (also used by the tests' moto bucket)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Empty: AWS itself, found from the region.
+            "endpoint_url": endpoint_url or None,
+            # Empty: boto3's own chain (instance role, AWS_* variables, ~/.aws).
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "region_name": region,
+            "signature_version": "s3v4",
+            # MinIO, Ceph and moto on an address, not a DNS name: bucket in the path.
+            "addressing_style": "path" if endpoint_url else "auto",
+            # Never public: no ACL on the objects, and every URL signed and short-lived.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": signed_url_seconds,
+            # Two uploads never replace each other's object (same rule as the local folder).
+            "file_overwrite": False,
+            # Should anything open an object as a file, it spills to disk past 8 MiB instead of
+            # holding a video in memory (the default, 0, never spills).
+            "max_memory_size": 8 * 1024 * 1024,
+        },
+    }
+
+
+if S3_BUCKET:
+    STORAGES["default"] = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=os.environ.get("S3_ENDPOINT_URL", "").strip(),
+        access_key=os.environ.get("S3_ACCESS_KEY_ID", "").strip(),
+        secret_key=os.environ.get("S3_SECRET_ACCESS_KEY", "").strip(),
+        region=os.environ.get("S3_REGION", "").strip() or "us-east-1",
+        signed_url_seconds=S3_SIGNED_URL_SECONDS,
+    )
+# Uploads are measured (SHA-256, size, type) while Django writes them to memory or a temporary
+# file, so a multi-gigabyte video is read once more only to store it (sources/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "sources.uploads.HashingMemoryFileUploadHandler",
+    "sources.uploads.HashingTemporaryFileUploadHandler",
+]
 
 # --- replicas (issue 22) ------------------------------------------------------------------------
 # Read replicas (docs/decisions/0021-replicas-and-cluster.md): DATABASE_REPLICA_URLS lists

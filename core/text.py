@@ -40,6 +40,11 @@ def printable(value: str) -> str:
     return _UNSERIALISABLE.sub("", value)
 
 
+def unprintable(value: str) -> bool:
+    """Whether ``value`` holds a character ``check_text`` refuses (to check output in bulk)."""
+    return _UNSERIALISABLE.search(value) is not None
+
+
 def printable_data(value):
     """``printable`` applied to every string in nested dicts, lists and tuples (lists out)."""
     if isinstance(value, str):

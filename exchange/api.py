@@ -8,14 +8,16 @@ preview drafts on the site's detail pages, never through here.
 import functools
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 from cases.models import (
     AllegedVictim,
@@ -31,7 +33,7 @@ from exchange.serializers import (
     StatementSerializer,
 )
 from law.selectors import mapping_prefetch
-from public.cache import LISTING, PUBLIC_DATA, incident_tag, serve_cached
+from public.cache import LISTING, PUBLIC_DATA, incident_tag, record_fragments, serve_cached
 from public.filters import IncidentFilter
 from sources.models import OfficialStatement, ReportedFigure, Source
 
@@ -164,7 +166,9 @@ class IncidentViewSet(PublicReadOnlyViewSet):
     filter_backends = [IncidentFilterBackend]
     filterset_class = IncidentFilter
 
-    def get_queryset(self):
+    @staticmethod
+    def prefetches() -> list[Prefetch]:
+        """Everything an incident's representation shows, in seven queries for any number."""
         claims = Claim.objects.order_by("pk").prefetch_related(
             Prefetch("evidence", queryset=ClaimEvidence.objects.order_by("pk")),
             "status_changes",  # Meta.ordering: changed_at, then pk for equal times
@@ -172,31 +176,59 @@ class IncidentViewSet(PublicReadOnlyViewSet):
         statements = OfficialStatement.objects.order_by("stated_on", "pk").prefetch_related(
             Prefetch("figures", queryset=ReportedFigure.objects.order_by("period_start", "pk"))
         )
-        return Incident.objects.public().prefetch_related(
+        return [
             Prefetch("claims", queryset=claims),
             Prefetch("victims", queryset=AllegedVictim.objects.order_by("pk")),
             Prefetch("sources", queryset=Source.objects.order_by("pk")),
             Prefetch("statements", queryset=statements),
             mapping_prefetch(),  # issue 18: legal_mapping
-        )
+        ]
+
+    def get_queryset(self):
+        return Incident.objects.public().prefetch_related(*self.prefetches())
 
     def list(self, request, *args, **kwargs):
-        build = super().list
         return serve_cached(
             request,
             [LISTING, PUBLIC_DATA],
-            lambda: build(request, *args, **kwargs),
+            lambda: self._list(request),
             render=self._render,
         )
 
-    def retrieve(self, request, *args, **kwargs):
-        build = super().retrieve
-        return serve_cached(
-            request,
-            [incident_tag(kwargs.get(self.lookup_field, ""))],
-            lambda: build(request, *args, **kwargs),
-            render=self._render,
+    def _list(self, request):
+        # The page of incidents without what they show; each incident's representation is kept
+        # under its page's tag (public.cache.record_fragments), so after a change only the
+        # incidents it concerns are read and serialised again (issue 21).
+        page = self.paginate_queryset(self.filter_queryset(Incident.objects.public()))
+        data = record_fragments(
+            page,
+            tag=lambda incident: incident_tag(incident.slug),
+            kind="api-incident",
+            build=self._represent,
         )
+        return self.get_paginated_response(data)
+
+    def _represent(self, incidents):  # (``list`` is the method above, not the type)
+        prefetch_related_objects(incidents, *self.prefetches())
+        return list(self.get_serializer(incidents, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        slug = kwargs.get(self.lookup_field, "")
+        return serve_cached(
+            request, [incident_tag(slug)], lambda: self._detail(request, slug), render=self._render
+        )
+
+    def _detail(self, request, slug: str):
+        # The same kept representation as in the list: one query when it holds.
+        incident = get_object_or_404(self.filter_queryset(Incident.objects.public()), slug=slug)
+        self.check_object_permissions(request, incident)
+        [data] = record_fragments(
+            [incident],
+            tag=lambda incident: incident_tag(incident.slug),
+            kind="api-incident",
+            build=self._represent,
+        )
+        return Response(data)
 
     def _render(self, response) -> None:
         # What finalize_response does before Django renders the answer; done here so that the

@@ -10,6 +10,8 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 
+from sources.storage import read_chunks
+
 CHUNK = 1024 * 1024
 
 
@@ -64,7 +66,6 @@ class ZipStream:
 
 
 def file_chunks(field_file) -> Iterator[bytes]:
-    """A stored file's bytes, 1 MiB at a time, closing it at the end."""
-    with field_file.storage.open(field_file.name, "rb") as stored:
-        while chunk := stored.read(CHUNK):
-            yield chunk
+    """A stored file's bytes, 1 MiB at a time, from the local folder or streamed from the
+    bucket (issue 22: never downloaded whole first)."""
+    return read_chunks(field_file, CHUNK)

@@ -12,8 +12,6 @@ permissions of ``accounts.roles``); nobody deletes an element or a provision, si
 may be mapped to them and their codes are stable.
 """
 
-import copy
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,10 +20,10 @@ from cases import policy
 from cases.models import Claim, Incident
 from cases.services.records import (
     apply_changes,
-    describe,
-    record_correction,
+    create_part,
+    delete_part,
     save_validated,
-    touch_incident,
+    update_part,
 )
 from law.models import ClaimElement, Element, IncidentProvision, Provision
 
@@ -47,20 +45,6 @@ INCIDENT_PROVISION_FIELDS = ("liability", "note")
 LINK_FIELDS = ("element", "claim", "note")
 
 
-def _lock_incident(incident_id: int) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident_id)
-
-
-def _check_public(*, by, incident: Incident, changed: set[str], reason: str) -> bool:
-    return policy.check_public_change(
-        user=by,
-        is_public=incident.is_public,
-        what=_("incident “%(title)s”") % {"title": incident.title},
-        changed=changed,
-        reason=reason,
-    )
-
-
 def _mapping_label(chosen: IncidentProvision) -> str:
     return _("Provision that may apply: %(provision)s") % {"provision": chosen.provision}
 
@@ -75,10 +59,6 @@ def _link_label(link: ClaimElement) -> str:
     }
 
 
-def _correct(*, incident, by, reason: str, record: str, changes: list[dict]) -> None:
-    record_correction(incident=incident, by=by, reason=reason, record=record, changes=changes)
-
-
 # --- the provisions that may apply to an incident ------------------------------------------
 
 
@@ -86,80 +66,43 @@ def incident_provision_add(
     *, incident: Incident, provision: Provision, by, data: dict | None = None, reason: str = ""
 ) -> IncidentProvision:
     """Say that ``provision`` may apply to ``incident`` (an allegation, never a finding)."""
-    policy.require_model_permission(by, IncidentProvision, "add")
-    with transaction.atomic():
-        locked = _lock_incident(incident.pk)
-        chosen = IncidentProvision(incident=locked, provision=provision)
-        apply_changes(chosen, data or {}, INCIDENT_PROVISION_FIELDS)
-        correct = _check_public(by=by, incident=locked, changed={"added"}, reason=reason)
-        save_validated(chosen, by=by, reason=reason)
-        if correct:
-            _correct(
-                incident=locked,
-                by=by,
-                reason=reason,
-                record=_mapping_label(chosen),
-                changes=[
-                    {
-                        "field": _("added"),
-                        "before": "",
-                        "after": str(chosen.get_liability_display()),
-                    }
-                ],
-            )
-        touch_incident(locked, by=by)
-    return chosen
+    return create_part(
+        obj=IncidentProvision(incident=incident, provision=provision),
+        incident=incident,
+        by=by,
+        data=data or {},
+        fields=INCIDENT_PROVISION_FIELDS,
+        reason=reason,
+        label=_mapping_label,
+        after=lambda chosen: str(chosen.get_liability_display()),
+    )
 
 
 def incident_provision_update(
     *, incident_provision: IncidentProvision, by, data: dict, reason: str = ""
 ) -> IncidentProvision:
     """Change the alleged mode of liability or the public note of a chosen provision."""
-    policy.require_model_permission(by, IncidentProvision, "change")
-    with transaction.atomic():
-        locked = IncidentProvision.objects.select_for_update().get(pk=incident_provision.pk)
-        before = copy.copy(locked)
-        changed = apply_changes(locked, data, INCIDENT_PROVISION_FIELDS)
-        if changed:
-            incident = _lock_incident(locked.incident_id)
-            correct = _check_public(by=by, incident=incident, changed=changed, reason=reason)
-            save_validated(locked, by=by, reason=reason)
-            if correct:
-                _correct(
-                    incident=incident,
-                    by=by,
-                    reason=reason,
-                    record=_mapping_label(locked),
-                    changes=describe(before, locked, changed),
-                )
-            touch_incident(incident, by=by)
-    for name in INCIDENT_PROVISION_FIELDS:
-        setattr(incident_provision, name, getattr(locked, name))
-    return incident_provision
+    return update_part(
+        obj=incident_provision,
+        incident_of=lambda chosen: chosen.incident,
+        by=by,
+        data=data,
+        fields=INCIDENT_PROVISION_FIELDS,
+        reason=reason,
+        label=_mapping_label,
+    )[0]
 
 
 def incident_provision_remove(*, incident_provision: IncidentProvision, by, reason: str = ""):
     """Withdraw a provision from an incident, with the claims linked to its elements."""
-    policy.require_model_permission(by, IncidentProvision, "delete")
-    with transaction.atomic():
-        locked = IncidentProvision.objects.select_for_update().get(pk=incident_provision.pk)
-        incident = _lock_incident(locked.incident_id)
-        correct = _check_public(by=by, incident=incident, changed={"removed"}, reason=reason)
-        label = _mapping_label(locked)
-        for link in locked.links.all():
-            link._history_user = by
-            link.delete()
-        locked._history_user = by
-        locked.delete()
-        if correct:
-            _correct(
-                incident=incident,
-                by=by,
-                reason=reason,
-                record=label,
-                changes=[{"field": _("removed"), "before": "", "after": ""}],
-            )
-        touch_incident(incident, by=by)
+    delete_part(
+        obj=incident_provision,
+        incident_of=lambda chosen: chosen.incident,
+        by=by,
+        reason=reason,
+        label=_mapping_label,
+        dependents=lambda chosen: list(chosen.links.all()),
+    )
 
 
 # --- claims linked to elements -------------------------------------------------------------
@@ -180,59 +123,45 @@ def claim_element_link(
     reason: str = "",
 ) -> ClaimElement:
     """Link ``claim`` to ``element``: if verified, the claim goes to establish that element."""
-    policy.require_model_permission(by, ClaimElement, "add")
-    with transaction.atomic():
-        incident = _lock_incident(incident_provision.incident_id)
-        link = ClaimElement(
-            incident_provision=incident_provision, element=element, claim=claim, note=note
-        )
-        _check_link(link)
-        correct = _check_public(by=by, incident=incident, changed={"linked"}, reason=reason)
-        save_validated(link, by=by, reason=reason)
-        if correct:
-            _correct(
-                incident=incident,
-                by=by,
-                reason=reason,
-                record=_link_label(link),
-                changes=[{"field": _("linked"), "before": "", "after": link.note or ""}],
-            )
-        touch_incident(incident, by=by)
-    return link
+    return create_part(
+        obj=ClaimElement(incident_provision=incident_provision, element=element, claim=claim),
+        incident=incident_provision.incident,
+        by=by,
+        data={"note": note},
+        fields=("note",),
+        reason=reason,
+        label=_link_label,
+        action="linked",
+        after=lambda link: link.note or "",
+        check=_check_link,
+    )
 
 
 def claim_element_update(*, link: ClaimElement, by, data: dict, reason: str = "") -> ClaimElement:
     """Change which claim or element a link joins, or its public note."""
-    policy.require_model_permission(by, ClaimElement, "change")
-    with transaction.atomic():
-        locked = ClaimElement.objects.select_for_update().get(pk=link.pk)
-        before = copy.copy(locked)
-        changed = apply_changes(locked, data, LINK_FIELDS)
-        if changed:
-            incident = _lock_incident(locked.incident_provision.incident_id)
-            correct = _check_public(by=by, incident=incident, changed=changed, reason=reason)
-            _check_link(locked)
-            save_validated(locked, by=by, reason=reason)
-            if correct:
-                _correct(
-                    incident=incident,
-                    by=by,
-                    reason=reason,
-                    record=_link_label(before),
-                    changes=[
-                        {
-                            "field": str(ClaimElement._meta.get_field(name).verbose_name),
-                            "before": _link_part(before, name),
-                            "after": _link_part(locked, name),
-                        }
-                        for name in LINK_FIELDS
-                        if name in changed
-                    ],
-                )
-            touch_incident(incident, by=by)
-    for name in ("element_id", "claim_id", "note"):
-        setattr(link, name, getattr(locked, name))
-    return link
+    return update_part(
+        obj=link,
+        incident_of=lambda locked: locked.incident_provision.incident,
+        by=by,
+        data=data,
+        fields=LINK_FIELDS,
+        reason=reason,
+        label=_link_label,
+        describe_changes=_describe_link,
+        check=_check_link,
+    )[0]
+
+
+def _describe_link(before: ClaimElement, after: ClaimElement, changed: set[str]) -> list[dict]:
+    return [
+        {
+            "field": str(ClaimElement._meta.get_field(name).verbose_name),
+            "before": _link_part(before, name),
+            "after": _link_part(after, name),
+        }
+        for name in LINK_FIELDS
+        if name in changed
+    ]
 
 
 def _link_part(link: ClaimElement, name: str) -> str:
@@ -245,23 +174,14 @@ def _link_part(link: ClaimElement, name: str) -> str:
 
 def claim_element_unlink(*, link: ClaimElement, by, reason: str = "") -> None:
     """Remove a claim's link to an element."""
-    policy.require_model_permission(by, ClaimElement, "delete")
-    with transaction.atomic():
-        locked = ClaimElement.objects.select_for_update().get(pk=link.pk)
-        incident = _lock_incident(locked.incident_provision.incident_id)
-        correct = _check_public(by=by, incident=incident, changed={"unlinked"}, reason=reason)
-        label = _link_label(locked)
-        locked._history_user = by
-        locked.delete()
-        if correct:
-            _correct(
-                incident=incident,
-                by=by,
-                reason=reason,
-                record=label,
-                changes=[{"field": _("unlinked"), "before": "", "after": ""}],
-            )
-        touch_incident(incident, by=by)
+    delete_part(
+        obj=link,
+        incident_of=lambda locked: locked.incident_provision.incident,
+        by=by,
+        reason=reason,
+        label=_link_label,
+        action="unlinked",
+    )
 
 
 # --- legal texts ---------------------------------------------------------------------------

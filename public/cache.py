@@ -39,6 +39,9 @@ LISTING = "listing"
 # Any change shown by any public incident, its claims or what it cites: for answers that show
 # many incidents with their sources and statements (the API's incident list).
 PUBLIC_DATA = "public-data"
+# Any change to a public statement or the figures it reports: for the pages that quote official
+# figures (home, /figures/). Publication changes which statements are public: LISTING covers it.
+FIGURES = "figures"
 # Headers of the view's answer that a cached copy keeps (e.g. the sitemap's X-Robots-Tag).
 _DROPPED_HEADERS = {"content-length", "set-cookie", "vary", "x-page-cache"}
 
@@ -93,6 +96,39 @@ def page_key(request, tags: Iterable[str]) -> str:
     tokens = tag_tokens(tags)
     parts = [get_language() or "", request.get_full_path(), *tags, *tokens]
     return PAGE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def record_fragments(records: list, *, tag: Callable, kind: str, build: Callable) -> list:
+    """One fragment per record (its API representation, a block of HTML), each kept in the
+    cache under the current token of the record's tag and the language, so that a list showing
+    25 records rebuilds only those that changed since (issue 21).
+
+    ``tag(record)`` names the record's tag; ``build(records)`` makes the fragments of the
+    records given, in their order. As with pages, the tokens are read before ``build`` reads
+    the database, so a fragment built from old data is never kept under a newer token.
+    """
+    language = get_language() or ""
+    try:
+        tokens = tag_tokens([EVERYTHING, *(tag(record) for record in records)])
+        keys = [
+            f"fragment:{kind}:"
+            + hashlib.sha256(f"{language}\n{tag(r)}\n{token}\n{tokens[0]}".encode()).hexdigest()
+            for r, token in zip(records, tokens[1:], strict=True)
+        ]
+        found = cache.get_many(keys)
+    except Exception:  # the cache server is down: build them all, keep none
+        logger.exception("Fragment cache unavailable; %s built uncached.", kind)
+        return list(build(records))
+    missing = [index for index, key in enumerate(keys) if key not in found]
+    if missing:
+        built = build([records[index] for index in missing])
+        fresh = {keys[index]: fragment for index, fragment in zip(missing, built, strict=True)}
+        found.update(fresh)
+        try:
+            cache.set_many(fresh, settings.FRAGMENT_CACHE_SECONDS)
+        except Exception:
+            logger.exception("Fragment cache unavailable; %s not stored.", kind)
+    return [found[key] for key in keys]
 
 
 TagsArg = Iterable[str] | Callable[..., Iterable[str]]

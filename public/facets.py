@@ -4,14 +4,30 @@ would give under the other filters as they stand; options that would give none a
 One grouped query per choice filter (five), whatever is chosen, each over the gated queryset
 (``Incident.objects.public()``) with every other filter applied, so no count includes a record
 readers cannot see.
+
+The counts grow with the data (half of a cold list page at 10,000 incidents, 0.9 s at 100,000),
+and they are the same for every page and sort order of one set of filters, so they are kept in
+the cache under the version of the public data (``public.cache.PUBLIC_DATA``, renewed after any
+change a reader of a public incident could see: a publication, a claim decision, a source
+correction): precise invalidation, never a stale count (issue 21).
 """
 
+import contextlib
+import hashlib
+import logging
+import secrets
+
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 
 from cases.models import AllegedVictim, Claim, Incident
+from public.cache import EVERYTHING, PUBLIC_DATA, tag_tokens
 from public.filters import IncidentFilter
 from sources.models import Source
+
+logger = logging.getLogger(__name__)
 
 
 class FacetSelect(forms.Select):
@@ -61,13 +77,46 @@ def _counts(data, name: str) -> dict[str, int]:
 
 
 FACETS = ("oblast", "category", "status", "victim_status", "source_kind")
+# Parameters that change the order or the page shown, not which incidents match.
+_NOT_FILTERS = ("page", "sort")
+
+
+def data_version() -> str:
+    """The version of everything public the list shows: renewed by any change to it.
+
+    With the cache server down, a new random one: nothing is served from the cache.
+    """
+    try:
+        return "-".join(tag_tokens([EVERYTHING, PUBLIC_DATA]))
+    except Exception:
+        logger.exception("Cache unavailable; facet counts and the filter form are not reused.")
+        return secrets.token_hex(8)
+
+
+def facet_counts(data) -> dict[str, dict[str, int]]:
+    """{filter name: {value: incidents}} for the filters in ``data``, from the cache when the
+    public data has not changed since they were counted."""
+    filters = data.copy()
+    for name in _NOT_FILTERS:
+        filters.pop(name, None)
+    query = "&".join(f"{k}={v}" for k, values in sorted(filters.lists()) for v in values)
+    key = "facets:" + hashlib.sha256(f"{data_version()}\n{query}".encode()).hexdigest()
+    with contextlib.suppress(Exception):  # the cache server is down: count, as without one
+        counts = cache.get(key)
+        if counts is not None:
+            return counts
+    counts = {name: _counts(filters, name) for name in FACETS}
+    with contextlib.suppress(Exception):
+        cache.set(key, counts, settings.FRAGMENT_CACHE_SECONDS)
+    return counts
 
 
 def apply_facets(incident_filter: IncidentFilter, data) -> None:
     """Write the counts into the filter form's option labels and mark the empty options."""
     form = incident_filter.form
+    all_counts = facet_counts(data)
     for name in FACETS:
-        counts = _counts(data, name)
+        counts = all_counts[name]
         field = form.fields[name]
         choices = []
         for value, label in field.choices:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category, Claim, Incident
 from core.text import printable
-from public.cache import cache_public_page
+from public.cache import FIGURES, LISTING, cache_public_page
 from public.charts import nice_ceiling
 from sources.models import OfficialStatement, ReportedFigure
 
@@ -123,25 +123,68 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _contains(outer: ReportedFigure, inner: ReportedFigure) -> bool:
-    if None in (outer.period_start, outer.period_end, inner.period_start, inner.period_end):
-        return False
-    same = (outer.period_start, outer.period_end) == (inner.period_start, inner.period_end)
-    return (
-        not same
-        and outer.period_start <= inner.period_start
-        and inner.period_end <= outer.period_end
+def _mark_totals(points: list[Point]) -> None:
+    """Set ``is_total`` on each point whose period contains another point's, a different one.
+
+    In O(n log n) rather than comparing every pair (issue 21: a series of 700 figures made the
+    home page take a second): period (s, e) contains another iff some other period starts later
+    and ends by e, or starts on s and ends before e.
+    """
+    periods = sorted(
+        {
+            (p.figure.period_start, p.figure.period_end)
+            for p in points
+            if p.figure.period_start is not None and p.figure.period_end is not None
+        }
     )
+    if len(periods) < 2:
+        return
+    # min_end_after[i]: the earliest end among periods whose start is after periods[i]'s start.
+    min_end_after: list[dt.date | None] = [None] * len(periods)
+    earliest = None
+    i = len(periods) - 1
+    while i >= 0:
+        j = i
+        while j > 0 and periods[j - 1][0] == periods[i][0]:
+            j -= 1
+        for k in range(j, i + 1):
+            min_end_after[k] = earliest
+        for k in range(j, i + 1):
+            earliest = periods[k][1] if earliest is None else min(earliest, periods[k][1])
+        i = j - 1
+    totals = set()
+    for k, (start, end) in enumerate(periods):
+        shorter_same_start = k > 0 and periods[k - 1][0] == start  # sorted: its end is earlier
+        later_inside = min_end_after[k] is not None and min_end_after[k] <= end
+        if shorter_same_start or later_inside:
+            totals.add((start, end))
+    for point in points:
+        point.is_total = (point.figure.period_start, point.figure.period_end) in totals
 
 
-def public_series(*, compare: bool = True) -> list[FigureSeries]:
+def _first_series_figures(figures, limit: int) -> list[int]:
+    """The ids of the figures of the first ``limit`` series, from plain rows (no instances)."""
+    ids: dict[tuple, list[int]] = defaultdict(list)
+    rows = figures.values_list(
+        "pk", "statement__organisation", "statement__speaker", "metric", "unit"
+    )
+    for pk, organisation, speaker, metric, unit in rows:
+        ids[(_key(organisation or speaker), _key(metric), _key(unit))].append(pk)
+    # As public_series orders them: organisation, metric, then first appearance.
+    first = sorted(ids, key=lambda key: key[:2])[:limit]
+    return [pk for key in first for pk in ids[key]]
+
+
+def public_series(*, compare: bool = True, limit: int | None = None) -> list[FigureSeries]:
     """Every series of figures readers may see, each point with the tracker's own count
-    (``compare=False``: the figures only, for the home page)."""
-    figures = (
-        ReportedFigure.objects.filter(statement__in=OfficialStatement.objects.public())
-        .select_related("statement")
-        .order_by("period_start", "period_end", "as_of", "pk")
-    )
+    (``compare=False``: the figures only, for the home page). ``limit``: only the first
+    series, with only their figures loaded (the home page shows three)."""
+    figures = ReportedFigure.objects.filter(
+        statement__in=OfficialStatement.objects.public()
+    ).order_by("period_start", "period_end", "as_of", "pk")
+    if limit is not None:
+        figures = figures.filter(pk__in=_first_series_figures(figures, limit))
+    figures = figures.select_related("statement")
     grouped: dict[tuple, FigureSeries] = {}
     statements_of = defaultdict(set)
     for figure in figures:
@@ -157,12 +200,12 @@ def public_series(*, compare: bool = True) -> list[FigureSeries]:
     if compare:
         categories = _categories_of_statements(set().union(*statements_of.values()))
     for key, series in grouped.items():
-        for point in series.points:
-            point.is_total = any(_contains(point.figure, o.figure) for o in series.points)
+        _mark_totals(series.points)
         if compare:
             series.category = _common_category(statements_of[key], categories)
             _compare(series, daily)
-    return sorted(grouped.values(), key=lambda s: (_key(s.organisation), _key(s.metric)))
+    ordered = sorted(grouped.values(), key=lambda s: (_key(s.organisation), _key(s.metric)))
+    return ordered if limit is None else ordered[:limit]
 
 
 def _categories_of_statements(statement_ids: set[int]) -> dict[int, Counter]:
@@ -319,7 +362,8 @@ def series_chart(series: FigureSeries) -> dict | None:
     }
 
 
-@cache_public_page
+# Figures are corrected through their statements, which renews FIGURES, not LISTING.
+@cache_public_page(tags=(LISTING, FIGURES))
 def figures_page(request):
     series = public_series()
     return render(
@@ -359,7 +403,7 @@ def _csv_cell(value):
     return value
 
 
-@cache_public_page
+@cache_public_page(tags=(LISTING, FIGURES))
 def series_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="figures-series.csv"'

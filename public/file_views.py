@@ -2,14 +2,15 @@
 
 import re
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access_log import Action, record_access
 from public import selectors
-from sources import services
+from sources import services, storage
 from sources.models import SourceFile
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -19,12 +20,23 @@ CONFIRMED = "1"
 
 @require_GET
 def download(request, pk):
-    """Send a file as an attachment; graphic files first show their warning."""
+    """Send a file as an attachment; graphic files first show their warning.
+
+    Kept in a bucket, the file is not sent through the app: after the same gate and the same
+    custody and access-log entries, the answer is a redirect to a signed address of the object
+    that expires after ``S3_SIGNED_URL_SECONDS`` (docs/decisions/0020-object-storage.md).
+    """
     source_file = get_object_or_404(SourceFile.objects.visible_to(request.user), pk=pk)
     if source_file.is_graphic and request.GET.get("confirmed") != CONFIRMED:
         return redirect(source_file.get_warning_url())
+    in_bucket = storage.in_bucket(source_file.file)
+    stored = None
     try:
-        stored = source_file.file.open("rb")
+        if in_bucket:
+            if not storage.is_stored(source_file.file):
+                raise FileNotFoundError(source_file.file.name)
+        else:
+            stored = source_file.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404(_("The stored file is not available.")) from None
     if request.user.is_authenticated and request.user.has_perm("sources.view_sourcefile"):
@@ -37,6 +49,13 @@ def download(request, pk):
                 obj=source_file,
                 detail={"sha256": source_file.sha256, "restricted": source_file.is_restricted},
             )
+    if in_bucket:
+        response = HttpResponseRedirect(storage.signed_download_url(source_file))
+        # The address expires: no browser or proxy may keep it, nor pass it on as a referrer.
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     response = FileResponse(
         stored,
         as_attachment=True,

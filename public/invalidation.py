@@ -34,7 +34,15 @@ from cases.models import (
     PublicationEvent,
 )
 from law.models import ClaimElement, IncidentProvision
-from public.cache import LISTING, PUBLIC_DATA, incident_tag, invalidate, source_tag, statement_tag
+from public.cache import (
+    FIGURES,
+    LISTING,
+    PUBLIC_DATA,
+    incident_tag,
+    invalidate,
+    source_tag,
+    statement_tag,
+)
 from sources.models import OfficialStatement, ReportedFigure, Source, SourceFile
 
 logger = logging.getLogger(__name__)
@@ -199,6 +207,8 @@ def tags_for(touched: Touched) -> set[str]:
         return tags
     tags |= {incident_tag(slug) for slug in public.values()}
     tags.add(PUBLIC_DATA)
+    if touched.statements:
+        tags.add(FIGURES)  # a public statement or its figures (home, /figures/)
     if touched.incidents & set(public):
         # The incident itself changed (not only a source it cites): the listings show it, and
         # the pages of its sources and statements show its title and claims.

@@ -6,7 +6,7 @@ preview behind the draft banner (``visible_to``).
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from cases.models import (
     AllegedVictim,
@@ -67,13 +67,29 @@ def claim_status_counts() -> list[tuple[str, str, int]]:
     return [(value, label, counts[value]) for value, label in VerificationStatus.choices]
 
 
-def incident_for_page(*, slug: str, user) -> Incident:
-    """One incident with everything its page shows, in a fixed number of queries."""
-    evidence = ClaimEvidence.objects.select_related("source").order_by("relation", "pk")
-    # The statement's source gives the claim's "appearance" in the page's ClaimReview JSON-LD.
-    claims = Claim.objects.select_related("statement__reported_in").prefetch_related(
-        Prefetch("evidence", queryset=evidence)
+def _evidence() -> Prefetch:
+    return Prefetch(
+        "evidence",
+        queryset=ClaimEvidence.objects.select_related("source").order_by("relation", "pk"),
     )
+
+
+def with_evidence(claims: list[Claim]) -> list[Claim]:
+    """The claims with their evidence and its sources (one query; none for no claims)."""
+    prefetch_related_objects(claims, _evidence())
+    return claims
+
+
+def incident_for_page(*, slug: str, user, evidence: bool = True) -> Incident:
+    """One incident with everything its page shows, in a fixed number of queries.
+
+    ``evidence=False``: the claims without their evidence, for a page that shows the evidence
+    of some claims only (``with_evidence``); the incident page shows it for one page of claims.
+    """
+    # The statement's source gives the claim's "appearance" in the page's ClaimReview JSON-LD.
+    claims = Claim.objects.select_related("statement__reported_in")
+    if evidence:
+        claims = claims.prefetch_related(_evidence())
     statements = OfficialStatement.objects.select_related("reported_in").prefetch_related(
         Prefetch("figures", queryset=ReportedFigure.objects.order_by("period_start", "pk"))
     )
@@ -90,24 +106,27 @@ def incident_for_page(*, slug: str, user) -> Incident:
     )
 
 
-def incident_history(incident: Incident) -> list[dict]:
+def incident_history(incident: Incident, claims: list[Claim] | None = None) -> list[dict]:
     """The public history of an incident: status changes of its claims and publication events.
 
     Only what a reader may see: dates, from → to, the rationale, and publication decisions.
     Internal notes, who-did-it for researchers, and notes of non-public actions stay out.
+    ``claims``: the incident's claims when already read (each change names its claim).
     """
     entries = []
-    changes = (
-        ClaimStatusChange.objects.filter(claim__incident=incident)
-        .select_related("claim")
-        .order_by("changed_at", "pk")
+    changes = ClaimStatusChange.objects.filter(claim__incident=incident).order_by(
+        "changed_at", "pk"
     )
+    if claims is None:
+        changes = changes.select_related("claim")
+    else:
+        by_id = {claim.pk: claim for claim in claims}
     for change in changes:
         entries.append(
             {
                 "at": change.changed_at,
                 "kind": "claim",
-                "claim": change.claim,
+                "claim": change.claim if claims is None else by_id[change.claim_id],
                 "from_label": change.get_from_status_display(),
                 "to_label": change.get_to_status_display(),
                 "to_status": change.to_status,

@@ -6,8 +6,7 @@ chunks: a two-gigabyte video never sits in memory.
 """
 
 import copy
-import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,35 +21,27 @@ from cases import policy
 from cases.services import record_correction
 from cases.services.records import apply_changes, describe, save_validated
 from ledger import timestamps as ledger_timestamps
-from sources import timestamps, transparency
+from sources import storage, timestamps, transparency, uploads
 from sources.captures import capture_on_save
-from sources.filetypes import ALLOWED_DESCRIPTION, HEAD_BYTES, detect_mime_type
+from sources.filetypes import ALLOWED_DESCRIPTION
+from sources.hashing import Inspection, Measure
 from sources.models import FileCustodyEvent, OfficialStatement, ReportedFigure, Source, SourceFile
 from sources.normalise import normalise_url
 
 Action = FileCustodyEvent.Action
 
 
-@dataclass(frozen=True)
-class Inspection:
-    """What the server measured on a file: its SHA-256, size in bytes and detected type."""
-
-    sha256: str
-    size: int
-    mime_type: str | None
-
-
 def hash_file(file: File) -> Inspection:
     """SHA-256, size and detected type of ``file``, read chunk by chunk from the start."""
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    for chunk in file.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-        if len(head) < HEAD_BYTES:
-            head += chunk[: HEAD_BYTES - len(head)]
-    return Inspection(sha256=digest.hexdigest(), size=size, mime_type=detect_mime_type(head))
+    return hash_chunks(file.chunks())
+
+
+def hash_chunks(chunks: Iterable[bytes]) -> Inspection:
+    """SHA-256, size and detected type of a stream of bytes (e.g. an object in the bucket)."""
+    measure = Measure()
+    for chunk in chunks:
+        measure.update(chunk)
+    return measure.result()
 
 
 def inspect_upload(*, uploaded: File) -> Inspection:
@@ -65,7 +56,8 @@ def inspect_upload(*, uploaded: File) -> Inspection:
             too_large % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    inspection = hash_file(uploaded)
+    # Measured while Django wrote the upload (sources/uploads.py), or else read here once.
+    inspection = getattr(uploaded, uploads.ATTRIBUTE, None) or hash_file(uploaded)
     if inspection.size > limit:
         raise ValidationError(
             too_large % {"size": filesizeformat(inspection.size), "limit": filesizeformat(limit)},
@@ -174,11 +166,12 @@ def source_file_add(
 def source_file_verify(*, source_file: SourceFile, by=None) -> FileCustodyEvent:
     """Re-hash a stored file and record the result: verified, mismatch or missing.
 
-    ``by`` is empty when the system checks (``manage.py verify_files``).
+    ``by`` is empty when the system checks (``manage.py verify_files``). Objects in a bucket
+    are read back from the bucket, streamed: the check is of what is actually kept there.
     """
     try:
-        with source_file.file.storage.open(source_file.file.name, "rb") as stored:
-            inspection = hash_file(File(stored))
+        # Streamed from the disk or the bucket, never the whole file in memory.
+        inspection = hash_chunks(storage.read_chunks(source_file.file))
     except (FileNotFoundError, OSError) as error:
         action = Action.MISSING
         detail = _("The stored file could not be read: %(error)s") % {"error": error}

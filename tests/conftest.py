@@ -7,7 +7,8 @@ from hypothesis import settings as hypothesis_settings
 from tests.factories import EditorFactory, ResearcherFactory, SuperuserFactory, UserFactory
 
 # issue 20: the `client` fixture whose staff sign-ins count as two-factor sign-ins.
-pytest_plugins = ["tests.security_fixtures"]
+# issue 22: `s3_bucket`, a bucket on a real S3 API (moto's server mode) on loopback.
+pytest_plugins = ["tests.security_fixtures", "tests.s3_fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -55,3 +55,6 @@ IMPORT_AS_JOB = False
 
 # Timestamps inline after the commit (tests/test_timestamps.py turns the job on where it tests it).
 LEDGER_TIMESTAMPS_IN_JOBS = False
+# The same for the fragments kept apart from pages (the list's counts and filter form, the API's
+# incident representations): their own tests turn them on (tests/test_facets.py).
+FRAGMENT_CACHE_SECONDS = 0

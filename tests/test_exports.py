@@ -9,10 +9,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from cases.models import Claim, Incident, VerificationStatus
+from exchange import export_sql, exports
 from tests.factories import (
     AllegedVictimFactory,
+    ClaimEvidenceFactory,
     ClaimFactory,
     IncidentFactory,
     SourceFactory,
@@ -161,3 +164,114 @@ def test_list_page_links_to_the_exports_with_its_filters(client):
     html = client.get("/en/incidents/?oblast=luhansk").content.decode()
     for url in EXPORTS:
         assert f'href="{url}?oblast=luhansk"' in html
+
+
+# --- issue 21: on PostgreSQL the rows are written by the database (exchange.export_sql) -------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL writes the rows only on PostgreSQL"
+)
+
+
+def awkward_records(editor):
+    """Records whose every value is written differently by careless code: quotes, commas,
+    newlines, formulas, Cyrillic, whole and fractional coordinates, microseconds or none,
+    empty and missing values, withheld and public names, a draft with a secret."""
+    moment = dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    first = IncidentFactory(
+        published=True,
+        title='Shelling of "Hospital No. 2", Kharkiv',
+        summary="Line one\nline two, with a comma\r\nand a CRLF; back\\slash \u2028 \U0001f600",
+        description="=SUM(A1:A2)",
+        place_name="Попасна",
+        perpetrator="-unit",
+        legal_references="@ref",
+        occurred_from=dt.date(2022, 4, 20),
+        occurred_to=dt.date(2022, 4, 22),
+        latitude=Decimal("48.000000"),
+        longitude=Decimal("-0.000010"),
+        victims_min=3,
+        victims_max=None,
+        title_uk="Обстріл лікарні",
+    )
+    Incident.objects.filter(pk=first.pk).update(published_at=moment, updated_at=moment)
+    second = IncidentFactory(
+        published=True,
+        date_precision="month",
+        latitude=Decimal("48.633333"),
+        longitude=Decimal("38.383333"),
+        summary="",
+        description="\tstarts with a tab",
+    )
+    Incident.objects.filter(pk=second.pk).update(
+        published_at=moment.replace(microsecond=120_000), updated_at=moment
+    )
+    IncidentFactory(published=True, occurred_from=None, date_precision="unknown")
+    IncidentFactory(
+        retracted=True, retraction_note='Shown to predate, "sadly".', latitude=0, longitude=30
+    )
+    draft = IncidentFactory(title="SECRET DRAFT TITLE")
+    ClaimFactory(incident=draft, text="SECRET DRAFT CLAIM")
+    for status in VerificationStatus.values:
+        claim = ClaimFactory(
+            incident=first,
+            status=status,
+            text=f'Claim "{status}",\nquoted',
+            rationale="" if status == "unverified" else "Geolocated; see frame 3.",
+            methods=[] if status == "unverified" else ["geolocation", "witness_testimony"],
+        )
+        Claim.objects.filter(pk=claim.pk).update(status_changed_at=moment, status_changed_by=editor)
+    source = SourceFactory(url='https://example.org/a,b?c="d"')
+    ClaimEvidenceFactory(claim=claim, source=source, note='Frame 3, "left"')
+    ClaimEvidenceFactory(claim=claim, source=SourceFactory(url=""), relation="contradicts")
+    first.sources.add(source, SourceFactory(url="=cmd|' /C calc'!A0"))
+    second.sources.add(source)
+    AllegedVictimFactory(incident=first, name="WITHHELD PERSON", notes="SECRET NOTE")
+    AllegedVictimFactory(incident=first, name="Known Person", identity_public=True)
+    AllegedVictimFactory(incident=second, name="", count=4)
+    return first
+
+
+def both_paths(queryset, fmt: str) -> tuple[str, str]:
+    """The export of ``queryset`` written by PostgreSQL and by Python (without the JSON head,
+    which carries the time of writing)."""
+    if fmt == "csv":
+        sql = export_sql.stream_csv(queryset)
+        python = exports.stream_csv(exports.iter_incidents(queryset, exports.CSV_PARTS))
+        return "".join(sql), "".join(python)
+    if fmt == "json":
+        sql = export_sql.stream_json(queryset, filters={})
+        python = exports.stream_json(exports.iter_incidents(queryset), filters={})
+    else:
+        sql = export_sql.stream_geojson(queryset)
+        python = exports.stream_geojson(exports.iter_incidents(queryset, exports.GEOJSON_PARTS))
+    return "".join(list(sql)[1:]), "".join(list(python)[1:])
+
+
+@on_postgresql
+@pytest.mark.parametrize("fmt", ["csv", "json", "geojson"])
+def test_postgresql_writes_the_same_bytes_as_python(editor, monkeypatch, fmt):
+    call_command("load_demo", stdout=io.StringIO())  # its seed incidents carry legal mappings
+    awkward_records(editor)
+    monkeypatch.setattr(export_sql, "CHUNK_SIZE", 3)  # several chunks, and a partial last one
+    queryset = Incident.objects.public().order_by("-occurred_from", "-pk")
+    if fmt == "geojson":
+        queryset = queryset.filter(latitude__isnull=False)
+    sql, python = both_paths(queryset, fmt)
+    assert sql == python
+    assert "legal_mapping" not in sql or '"provision": "rs-' in sql
+    for secret in ("WITHHELD PERSON", "SECRET NOTE", "SECRET DRAFT"):
+        assert secret not in sql
+
+
+@on_postgresql
+def test_text_stored_with_control_characters_is_written_without_them(editor):
+    # Refused at input today (core.text), but older rows may hold some: the chunk holding one is
+    # written by the Python path, which strips them.
+    incident = awkward_records(editor)
+    Incident.objects.filter(pk=incident.pk).update(title="Bell\x07 and\x01 nul", summary="\x0b")
+    queryset = Incident.objects.public().order_by("pk")
+    for fmt in ("csv", "json", "geojson"):
+        sql, python = both_paths(queryset, fmt)
+        assert sql == python, fmt
+        assert "Bell and nul" in sql and "\x07" not in sql and "\\u0007" not in sql

@@ -314,6 +314,32 @@ def test_restricted_file_bytes_never_served(client, planted, media_root):
         assert secret not in body_and_headers(response).encode()
 
 
+# --- issue 22: evidence in a bucket ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", [None, "reader"])
+def test_with_files_in_a_bucket_only_the_released_file_leads_there(
+    client_for, request, s3_bucket, planted, who
+):
+    """Every public endpoint with the files kept in an S3 bucket: no sentinel, and no address of
+    the bucket anywhere but in the one redirect a reader may follow, the released file's."""
+    client = client_for(request.getfixturevalue(who) if who else None)
+    assert planted["restricted_file"].file.name in s3_bucket.object_keys()
+    released = f"/en/files/{planted['public_file'].pk}/download/"
+    for template in PUBLIC_ENDPOINTS:
+        url = template.format(**planted)
+        response = client.get(url)
+        text = body_and_headers(response)
+        leaked = [name for name, sentinel in SENTINELS.items() if sentinel in text]
+        assert not leaked, (url, leaked)
+        if url == released:
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(f"{s3_bucket.endpoint}/{s3_bucket.name}/")
+            continue
+        for address in (s3_bucket.endpoint, s3_bucket.name, "X-Amz-"):
+            assert address not in text, (url, address)
+
+
 # --- issue 17: the transparency log holds only what readers were told --------------------------
 
 

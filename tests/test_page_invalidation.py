@@ -235,3 +235,28 @@ def test_a_cache_outage_leaves_pages_and_writes_working(
         assert world["first_claim"].status == "verified"
         html = client.get(world["pages"]["first"]).content.decode()
         assert "Saved while the cache was down." in html
+
+
+def test_a_figure_correction_changes_the_home_page_and_a_draft_statement_does_not(
+    client, world, editor, researcher, django_capture_on_commit_callbacks
+):
+    """Issue 21: the home page quotes official figures; they change with their statement."""
+    from sources.services import figure_update
+    from tests.factories import ReportedFigureFactory
+
+    figure = ReportedFigureFactory(statement=world["statement"], value=75)
+    draft_statement = OfficialStatementFactory()
+    draft_statement.incidents.add(world["draft"])
+    draft_figure = ReportedFigureFactory(statement=draft_statement, value=12)
+    home = world["pages"]["home"]
+    assert "75" in client.get(home).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        figure_update(figure=draft_figure, by=researcher, data={"value": 13}, reason="Typo.")
+    assert client.get(home)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        figure_update(
+            figure=figure, by=editor, data={"value": 76}, reason="The prosecutor updated it."
+        )
+    response = client.get(home)
+    assert response["X-Page-Cache"] == "miss"
+    assert "76" in response.content.decode()

@@ -480,7 +480,11 @@ def test_incident_page_query_budget(client, django_assert_max_num_queries, edito
     # history's log indexes when there is history
     with django_assert_max_num_queries(12):
         response = client.get(incident.get_absolute_url())
-    assert response.content.decode().count('class="claim"') == n
+    html = response.content.decode()
+    # Issue 21: 50 claims in full (with their evidence), the others in short.
+    assert html.count('class="claim"') == min(n, 50)
+    assert html.count('class="claim-short"') == max(n - 50, 0)
+    assert all(f'id="claim-{claim.pk}"' in html for claim in incident.claims.all())
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text index is PostgreSQL-only")
@@ -527,3 +531,54 @@ def test_sort_still_applies_when_another_filter_is_invalid(client):
     IncidentFactory(published=True, title="Older", occurred_from=D(2022, 1, 1))
     IncidentFactory(published=True, title="Newer", occurred_from=D(2024, 1, 1))
     assert titles(client.get("/en/incidents/?oblast=atlantis&sort=oldest")) == ["Older", "Newer"]
+
+
+def test_a_long_incident_shows_fifty_claims_in_full_and_every_claim_with_its_status(client, editor):
+    """Issue 21: a page of 500 claims was 1.3 MB; now 50 in full, the rest in short, each
+    claim still at its #claim-<id> address with its status, and in full on its claims page."""
+    incident = IncidentFactory(published=True)
+    source = SourceFactory(title="Drone footage of the road")
+    claims = ClaimFactory.create_batch(120, incident=incident)
+    late = claims[104]  # the 105th: on the third page of claims
+    ClaimEvidenceFactory(claim=late, source=source)
+    services.claim_change_status(
+        claim=late,
+        status="disputed",
+        rationale="Contradicted by the footage.",
+        methods=["geolocation"],
+        by=editor,
+    )
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert html.count('class="claim"') == 50 and html.count('class="claim-short"') == 70
+    assert "Claims 1–50 of 120 in full" in html
+    short = html[html.index(f'id="claim-{late.pk}"') :].split("</li>")[0]
+    assert "Disputed" in short and f'href="?claims=3#claim-{late.pk}"' in short
+    assert "Drone footage of the road" not in html.split('id="claims-in-short-heading"')[0]
+    # The tally counts every claim, not only those shown in full.
+    assert "119 unverified" in html and "1 disputed" in html
+    third = client.get(incident.get_absolute_url() + "?claims=3").content.decode()
+    full = third[third.index(f'id="claim-{late.pk}"') :].split("</article>")[0]
+    assert "Drone footage of the road" in full and "Contradicted by the footage." in full
+    assert third.count('class="claim"') == 20
+    # A page number out of range shows the last page; nonsense shows the first.
+    assert client.get(incident.get_absolute_url() + "?claims=99").status_code == 200
+    assert client.get(incident.get_absolute_url() + "?claims=x").status_code == 200
+
+
+def test_a_long_history_shows_its_latest_changes_and_links_to_all(client, editor):
+    incident = IncidentFactory(published=True)
+    for claim in ClaimFactory.create_batch(55, incident=incident):
+        services.claim_change_status(
+            claim=claim,
+            status="verified",
+            rationale="Geolocated.",
+            methods=["geolocation"],
+            by=editor,
+        )
+    html = client.get(incident.get_absolute_url()).content.decode()
+    history = html[html.index('id="history-heading"') :].split("</section>")[0]
+    total = history.count("Unverified → Verified")
+    assert total == 50 and "The latest 50 of" in history
+    everything = client.get(incident.get_absolute_url() + "?history=all").content.decode()
+    history = everything[everything.index('id="history-heading"') :].split("</section>")[0]
+    assert history.count("Unverified → Verified") == 55 and "The latest" not in history

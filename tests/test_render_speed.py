@@ -53,3 +53,35 @@ def test_choice_labels_are_django_s():
         "Unverified",
         "False",
     )
+
+
+def test_figure_totals_are_the_periods_containing_another():
+    """The home page's and /figures/' "total" marks, found without comparing every pair, are
+    the figures whose period contains a different figure's period in the same series."""
+    import datetime as dt
+    import random
+
+    from public.figures import Point, _mark_totals
+    from sources.models import ReportedFigure
+
+    def contains(outer, inner):
+        a, b = outer.figure, inner.figure
+        if None in (a.period_start, a.period_end, b.period_start, b.period_end):
+            return False
+        same = (a.period_start, a.period_end) == (b.period_start, b.period_end)
+        return not same and a.period_start <= b.period_start and b.period_end <= a.period_end
+
+    rng = random.Random(21)
+    day = dt.date(2022, 1, 1)
+    for _ in range(200):
+        points = []
+        for _ in range(rng.randint(0, 12)):
+            start = day + dt.timedelta(days=rng.randint(0, 30))
+            end = start + dt.timedelta(days=rng.randint(0, 30))
+            if rng.random() < 0.1:
+                start = None
+            points.append(Point(ReportedFigure(period_start=start, period_end=end)))
+        _mark_totals(points)
+        assert [p.is_total for p in points] == [
+            any(contains(p, other) for other in points) for p in points
+        ]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -412,6 +413,19 @@ class Incident(CheckedTextModel):
                 fields=["-updated_at", "-id"],
                 condition=Q(status__in=["published", "retracted"]),
                 name="incident_public_updated",
+            ),
+            # Issue 21: the home page's and the feed's latest publications (a scan and sort of
+            # every published incident without it), and the list's "from" date filter, which
+            # compares where an incident ends (its last day, or its only day).
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(status="published"),
+                name="incident_latest_published",
+            ),
+            models.Index(
+                Coalesce("occurred_to", "occurred_from"),
+                condition=Q(status__in=["published", "retracted"]),
+                name="incident_public_ends",
             ),
         ]
         # "Most victims" sorts NULLS LAST, which SQLite cannot index: that index is created on

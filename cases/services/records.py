@@ -252,28 +252,76 @@ def _victim_changes(before: AllegedVictim, after: AllegedVictim, changed: set[st
     return visible, entries
 
 
-def _create_part(*, obj, incident: Incident, by, data: dict, fields, reason: str):
+def _entry(action: str, after: str = "") -> list[dict]:
+    """The one entry of a correction that adds or removes a whole part (or a link)."""
+    labels = {
+        "added": _("added"),
+        "removed": _("removed"),
+        "linked": _("linked"),
+        "unlinked": _("unlinked"),
+    }
+    return [{"field": labels[action], "before": "", "after": after}]
+
+
+def create_part(
+    *,
+    obj,
+    incident: Incident,
+    by,
+    data: dict,
+    fields,
+    reason: str,
+    label=_part_label,
+    action: str = "added",
+    after=None,
+    check=None,
+):
+    """Add one part of an incident (or of its legal mapping) under the publication policy.
+
+    ``label(obj)`` names the part in a correction, ``action`` ("added" or "linked") is the
+    correction's entry with ``after(obj)`` as its new value; ``check(obj)`` runs first.
+    """
     policy.require_model_permission(by, type(obj), "add")
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         apply_changes(obj, data, fields)
+        if check is not None:
+            check(obj)
         if isinstance(obj, AllegedVictim):
             _decide_identity(obj=obj, before=None, by=by)
-        correct = _check_public(by=by, incident=locked, changed={"added"}, reason=reason)
+        correct = _check_public(by=by, incident=locked, changed={action}, reason=reason)
         save_validated(obj, by=by, reason=reason)
         if correct:
             record_correction(
                 incident=locked,
                 by=by,
                 reason=reason,
-                record=_part_label(obj),
-                changes=[{"field": _("added"), "before": "", "after": ""}],
+                record=label(obj),
+                changes=_entry(action, after(obj) if after else ""),
             )
         touch_incident(locked, by=by)
     return obj
 
 
-def _update_part(*, obj, incident_of, by, data: dict, fields, reason: str, expected_version=None):
+def update_part(
+    *,
+    obj,
+    incident_of,
+    by,
+    data: dict,
+    fields,
+    reason: str,
+    expected_version=None,
+    label=_part_label,
+    describe_changes=None,
+    check=None,
+):
+    """Change one part of an incident under the publication policy.
+
+    ``describe_changes(before, after, changed)`` gives the correction's entries when the plain
+    before/after of each field is not what readers should see; ``check(locked)`` runs on the
+    changed row before it is saved.
+    """
     model = type(obj)
     policy.require_model_permission(by, model, "change")
     with transaction.atomic():
@@ -297,18 +345,18 @@ def _update_part(*, obj, incident_of, by, data: dict, fields, reason: str, expec
             _decide_identity(obj=locked, before=before, by=by)
             visible, changes = _victim_changes(before, locked, changed)
         correct = _check_public(by=by, incident=incident, changed=visible, reason=reason)
+        if check is not None:
+            check(locked)
         if isinstance(locked, Claim) and "text" in changed:
             _reword(claim=locked, by=by, reason=reason)
         if hasattr(locked, "version"):
             bump_version(locked)
         save_validated(locked, by=by, reason=reason)
         if correct:
+            if changes is None:
+                changes = (describe_changes or describe)(before, locked, changed)
             record_correction(
-                incident=incident,
-                by=by,
-                reason=reason,
-                record=_part_label(before),
-                changes=changes if changes is not None else describe(before, locked, changed),
+                incident=incident, by=by, reason=reason, record=label(before), changes=changes
             )
         if policy.public_changes(visible):
             # Readers' "last updated" moves only when something they can see changed.
@@ -318,8 +366,19 @@ def _update_part(*, obj, incident_of, by, data: dict, fields, reason: str, expec
     return obj, changed
 
 
-def _delete_part(*, obj, incident_of, by, reason: str, check=None) -> None:
-    """Delete one part of an incident; ``check(locked)`` runs on the locked row first."""
+def delete_part(
+    *,
+    obj,
+    incident_of,
+    by,
+    reason: str,
+    check=None,
+    label=_part_label,
+    action: str = "removed",
+    dependents=None,
+) -> None:
+    """Delete one part of an incident; ``check(locked)`` runs on the locked row first, and
+    ``dependents(locked)`` lists rows that go with it (each with its own history row)."""
     model = type(obj)
     policy.require_model_permission(by, model, "delete")
     with transaction.atomic():
@@ -327,17 +386,14 @@ def _delete_part(*, obj, incident_of, by, reason: str, check=None) -> None:
         if check is not None:
             check(locked)
         incident = Incident.objects.select_for_update().get(pk=incident_of(locked).pk)
-        correct = _check_public(by=by, incident=incident, changed={"removed"}, reason=reason)
-        label = _part_label(locked)
-        locked._history_user = by
-        locked.delete()
+        correct = _check_public(by=by, incident=incident, changed={action}, reason=reason)
+        record = label(locked)
+        for row in [*(dependents(locked) if dependents else []), locked]:
+            row._history_user = by
+            row.delete()
         if correct:
             record_correction(
-                incident=incident,
-                by=by,
-                reason=reason,
-                record=label,
-                changes=[{"field": _("removed"), "before": "", "after": ""}],
+                incident=incident, by=by, reason=reason, record=record, changes=_entry(action)
             )
         touch_incident(incident, by=by)
 
@@ -379,14 +435,14 @@ def _reword(*, claim: Claim, by, reason: str) -> None:
 def victim_create(*, incident: Incident, by, data: dict, reason: str = "") -> AllegedVictim:
     """Add an alleged victim. Making the identity public is an editor's decision, with reason."""
     victim = AllegedVictim(incident=incident)
-    return _create_part(
+    return create_part(
         obj=victim, incident=incident, by=by, data=data, fields=VICTIM_FIELDS, reason=reason
     )
 
 
 def victim_update(*, victim: AllegedVictim, by, data: dict, reason: str = "") -> AllegedVictim:
     """Change an alleged victim; a withheld name's changes are never described publicly."""
-    return _update_part(
+    return update_part(
         obj=victim,
         incident_of=lambda v: v.incident,
         by=by,
@@ -398,7 +454,7 @@ def victim_update(*, victim: AllegedVictim, by, data: dict, reason: str = "") ->
 
 def victim_delete(*, victim: AllegedVictim, by, reason: str = "") -> None:
     """Remove an alleged victim (on a public incident: an editor, with a public reason)."""
-    _delete_part(obj=victim, incident_of=lambda v: v.incident, by=by, reason=reason)
+    delete_part(obj=victim, incident_of=lambda v: v.incident, by=by, reason=reason)
 
 
 # --- claims ----------------------------------------------------------------------------------
@@ -407,7 +463,7 @@ def victim_delete(*, victim: AllegedVictim, by, reason: str = "") -> None:
 def claim_create(*, incident: Incident, by, data: dict, reason: str = "") -> Claim:
     """Add a claim; every claim starts Unverified (statuses change through the status service)."""
     claim = Claim(incident=incident)
-    return _create_part(
+    return create_part(
         obj=claim, incident=incident, by=by, data=data, fields=CLAIM_FIELDS, reason=reason
     )
 
@@ -424,7 +480,7 @@ def claim_update(
 
     Rewording an assessed claim returns it to Unverified (editors) or is refused (others).
     """
-    return _update_part(
+    return update_part(
         obj=claim,
         incident_of=lambda c: c.incident,
         by=by,
@@ -440,7 +496,7 @@ def claim_delete(*, claim: Claim, by, reason: str = "") -> None:
 
     A claim with a recorded status history is refused (``policy.check_claim_removal``).
     """
-    _delete_part(
+    delete_part(
         obj=claim,
         incident_of=lambda c: c.incident,
         by=by,
@@ -456,7 +512,7 @@ def claim_delete(*, claim: Claim, by, reason: str = "") -> None:
 def evidence_create(*, claim: Claim, by, data: dict, reason: str = "") -> ClaimEvidence:
     """Cite a source for or against a claim."""
     evidence = ClaimEvidence(claim=claim)
-    return _create_part(
+    return create_part(
         obj=evidence,
         incident=claim.incident,
         by=by,
@@ -468,7 +524,7 @@ def evidence_create(*, claim: Claim, by, data: dict, reason: str = "") -> ClaimE
 
 def evidence_update(*, evidence: ClaimEvidence, by, data: dict, reason: str = "") -> ClaimEvidence:
     """Change which source is cited, how it relates to the claim, or the note."""
-    return _update_part(
+    return update_part(
         obj=evidence,
         incident_of=lambda e: e.claim.incident,
         by=by,
@@ -480,7 +536,7 @@ def evidence_update(*, evidence: ClaimEvidence, by, data: dict, reason: str = ""
 
 def evidence_delete(*, evidence: ClaimEvidence, by, reason: str = "") -> None:
     """Stop citing a source for a claim."""
-    _delete_part(obj=evidence, incident_of=lambda e: e.claim.incident, by=by, reason=reason)
+    delete_part(obj=evidence, incident_of=lambda e: e.claim.incident, by=by, reason=reason)
 
 
 # --- links between incidents and sources or statements ---------------------------------------

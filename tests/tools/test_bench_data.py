@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count
 
 from cases.models import (
@@ -13,8 +14,9 @@ from cases.models import (
     Oblast,
     VerificationStatus,
 )
+from cases.search import search_incidents
 from sources.models import OfficialStatement, Source
-from tests.factories import IncidentFactory
+from tests.factories import ClaimFactory, IncidentFactory
 from tools.data import generate
 from tools.management.commands import generate_bench_data, run_benchmark
 
@@ -98,3 +100,18 @@ def test_benchmark_refuses_to_empty_a_database_not_named_for_it(db):
     with pytest.raises(CommandError, match="Refusing to empty"):
         call_command(run_benchmark.Command(), incidents=5, reset_data=True)
     assert Incident.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and triggers: PostgreSQL")
+def test_a_load_without_triggers_leaves_search_and_triggers_working(db):
+    # issue 21: on PostgreSQL the rows go in by COPY with the triggers off; the search vectors
+    # are computed once at the end, and the triggers are on again for the writes that follow.
+    generate(incidents=30, seed=5, heavy=0)
+    assert not Incident.objects.filter(search_vector__isnull=True).exists()
+    incident = Incident.objects.order_by("pk").first()
+    assert search_incidents(Incident.objects.all(), incident.place_name).filter(pk=incident.pk)
+    ClaimFactory(incident=incident, text="Zaporizhzhiaword intercepted")
+    assert search_incidents(Incident.objects.all(), "Zaporizhzhiaword").get() == incident
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone() == ("origin",)
