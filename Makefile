@@ -30,10 +30,6 @@ $(VENV)/.installed-test: $(VENV)/.installed-lint
 	$(BIN)/python -m pip install --quiet ".[test,lint]"
 	@touch $@
 
-$(VENV)/.installed-cluster: $(VENV)/.installed-test
-	$(BIN)/python -m pip install --quiet ".[cluster]"
-	@touch $@
-
 $(VENV)/.installed-bench: $(VENV)/.installed-run
 	$(BIN)/python -m pip install --quiet ".[bench]"
 	@touch $@
@@ -115,9 +111,10 @@ messages: $(VENV)/.installed-run
 # issue 22: the production set on one machine, on loopback (docs/deploy.md): HAProxy with TLS in
 # front of two gunicorn servers, two job workers, a streaming replica of the PostgreSQL primary
 # (pg_basebackup; needs replication allowed from 127.0.0.1 in pg_hba.conf), moto's S3 server and
-# the machine's Redis. `make cluster` runs until Ctrl-C; `make cluster-smoke` runs the smoke
-# test (journeys through the load balancer, a server and a worker killed midway, the sizing
-# figures in CLUSTER_REPORT) and stops. CLUSTER_PORT: first of the ports it takes (+0..+30).
+# the machine's Redis (moto and requests come with the test extra; HAProxy from Debian).
+# `make cluster` runs until Ctrl-C; `make cluster-smoke` runs the smoke test (journeys through
+# the load balancer, a server and a worker killed midway, the sizing figures in CLUSTER_REPORT)
+# and stops. CLUSTER_PORT: first of the ports it takes (+0..+30).
 CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cluster
 CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/0
 CLUSTER_QUEUE_URL ?= redis://127.0.0.1:6379/1
@@ -127,8 +124,8 @@ CLUSTER_REPORT ?= cluster-report.json
 CLUSTER_ENV = CLUSTER_DATABASE_URL="$(CLUSTER_DATABASE_URL)" CLUSTER_REDIS_URL="$(CLUSTER_REDIS_URL)" \
 	CLUSTER_QUEUE_URL="$(CLUSTER_QUEUE_URL)" CLUSTER_PORT="$(CLUSTER_PORT)" \
 	CLUSTER_REPLICA_PORT="$(CLUSTER_REPLICA_PORT)" CLUSTER_REPORT="$(CLUSTER_REPORT)"
-cluster: $(VENV)/.installed-cluster
+cluster: $(VENV)/.installed-test
 	$(CLUSTER_ENV) $(BIN)/python tools/cluster.py
 
-cluster-smoke: $(VENV)/.installed-cluster
+cluster-smoke: $(VENV)/.installed-test
 	$(CLUSTER_ENV) $(BIN)/python tools/cluster.py --smoke
