@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= demo-password-2024
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test lint format bench clean fuzz loadtest messages
+.PHONY: install run worker test lint format bench clean fuzz loadtest messages cluster cluster-smoke
 
 # Each target installs only what it needs into .venv, once: a stamp file per set of
 # dependencies, redone only when pyproject.toml changes. `make run` needs the site's own
@@ -107,3 +107,25 @@ MESSAGES_IGNORE := --ignore=.venv --ignore=tools --ignore=tests --ignore=staticf
 messages: $(VENV)/.installed-run
 	DEBUG=1 $(BIN)/python manage.py makemessages -l uk --no-location $(MESSAGES_IGNORE)
 	DEBUG=1 $(BIN)/python manage.py compilemessages -l uk
+
+# issue 22: the production set on one machine, on loopback (docs/deploy.md): HAProxy with TLS in
+# front of two gunicorn servers, two job workers, a streaming replica of the PostgreSQL primary
+# (pg_basebackup; needs replication allowed from 127.0.0.1 in pg_hba.conf), moto's S3 server and
+# the machine's Redis (moto and requests come with the test extra; HAProxy from Debian).
+# `make cluster` runs until Ctrl-C; `make cluster-smoke` runs the smoke test (journeys through
+# the load balancer, a server and a worker killed midway, the sizing figures in CLUSTER_REPORT)
+# and stops. CLUSTER_PORT: first of the ports it takes (+0..+30).
+CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cluster
+CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/0
+CLUSTER_QUEUE_URL ?= redis://127.0.0.1:6379/1
+CLUSTER_PORT ?= 8500
+CLUSTER_REPLICA_PORT ?= 5440
+CLUSTER_REPORT ?= cluster-report.json
+CLUSTER_ENV = CLUSTER_DATABASE_URL="$(CLUSTER_DATABASE_URL)" CLUSTER_REDIS_URL="$(CLUSTER_REDIS_URL)" \
+	CLUSTER_QUEUE_URL="$(CLUSTER_QUEUE_URL)" CLUSTER_PORT="$(CLUSTER_PORT)" \
+	CLUSTER_REPLICA_PORT="$(CLUSTER_REPLICA_PORT)" CLUSTER_REPORT="$(CLUSTER_REPORT)"
+cluster: $(VENV)/.installed-test
+	$(CLUSTER_ENV) $(BIN)/python tools/cluster.py
+
+cluster-smoke: $(VENV)/.installed-test
+	$(CLUSTER_ENV) $(BIN)/python tools/cluster.py --smoke

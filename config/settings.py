@@ -386,8 +386,12 @@ if JOBS_BROKER_URL.startswith("filesystem:"):
     # The folder transport has no broadcast: no remote control of workers.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
-    # A job not acknowledged within an hour (a worker that vanished) is delivered again.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A job not acknowledged within an hour (a worker that vanished) is delivered again. Keep it
+    # above the longest job: a job still running after it is delivered to a second worker too.
+    # `make cluster` shortens it to show a killed worker's job finishing elsewhere (issue 22).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("JOBS_VISIBILITY_TIMEOUT_SECONDS", 3600)
+    }
 
 # --- perf (issue 21) ---------------------------------------------------------------------------
 # One cache for the pages, their invalidation tags and the API throttle, shared by every worker
