@@ -67,6 +67,7 @@
     var map = baseMap(container, { center: [48.5, 31.5], zoom: 6 });
     container.leafletMap = map; // for the console
     var drawn = L.layerGroup().addTo(map);
+    var refocus = false; // after a group was chosen, keyboard focus moves to the new view
     var titles = {}; // slug -> title, filled as readers open incidents
     var lang = (document.documentElement.lang || "en").slice(0, 2);
 
@@ -147,6 +148,7 @@
             if (expansion > MAX_ZOOM) {
               openPlace(data, index, feature, [lat, lon]);
             } else {
+              refocus = document.activeElement === marker.getElement();
               map.setView([lat, lon], expansion);
             }
           });
@@ -168,6 +170,12 @@
         var element = marker.getElement();
         if (element) { element.setAttribute("aria-label", marker.options.title); }
       });
+      if (refocus) {
+        // The chosen group's button is gone; the keyboard carries on from the first new one.
+        refocus = false;
+        var first = container.querySelector(".leaflet-marker-icon");
+        if (first) { first.focus({ preventScroll: true }); } else { container.focus({ preventScroll: true }); }
+      }
       container.dataset.zoom = String(zoom); // the view drawn (the browser tests wait on it)
       return features.length;
     }

@@ -93,6 +93,15 @@ def test_map_clusters_incidents_and_zooms_into_a_cluster(
         groups.first.click()
         expect(container).not_to_have_attribute("data-zoom", zoom)
     expect(page.get_by_role("button", name="popasna neighbour 7", exact=True)).to_be_visible()
+    # From the keyboard: zoom out, choose a group with Enter, and the focus lands on a marker of
+    # the zoomed-in view (not back at the top of the page).
+    page.goto(f"{live_server.url}/en/incidents/map/")
+    expect(container).to_have_attribute("data-ready", "42")
+    zoom = container.get_attribute("data-zoom")
+    groups.first.focus()
+    page.keyboard.press("Enter")
+    expect(container).not_to_have_attribute("data-zoom", zoom)
+    expect(page.locator("#incident-map .leaflet-marker-icon:focus")).to_have_count(1)
     assert local_only == []
 
 
