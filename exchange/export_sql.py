@@ -39,9 +39,11 @@ from law.models import IncidentProvision
 from law.selectors import mapping_for_incidents
 from sources.models import Source
 
-# Incidents per statement. A chunk's JSON is ~5 KB an incident (a heavy one ~300 KB): a few
-# MB held at a time, and few enough statements that their fixed cost does not show.
+# Incidents per statement: few enough statements that planning them does not show, small enough
+# pieces to hold. A CSV chunk is ~1 KB an incident; a JSON one ~5 KB (twice that in memory as
+# Python text with any non-ASCII character), so JSON and GeoJSON go 1,000 at a time.
 CHUNK_SIZE = 2_000
+JSON_CHUNK_SIZE = 1_000
 
 _KINDS = {
     "CharField": "text",
@@ -343,14 +345,14 @@ _ROW_END = ",\x1e\n"
 # --- the streams ------------------------------------------------------------------------------
 
 
-def _chunks(queryset: QuerySet) -> Iterator[list[tuple]]:
+def _chunks(queryset: QuerySet, size: int) -> Iterator[list[tuple]]:
     """(id, slug, occurred_from, occurred_to, date_precision) of the exported incidents, in
-    order, ``CHUNK_SIZE`` at a time."""
+    order, ``size`` at a time."""
     rows = queryset.values_list("pk", "slug", "occurred_from", "occurred_to", "date_precision")
     chunk: list[tuple] = []
-    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+    for row in rows.iterator(chunk_size=size):
         chunk.append(row)
-        if len(chunk) == CHUNK_SIZE:
+        if len(chunk) == size:
             yield chunk
             chunk = []
     if chunk:
@@ -445,7 +447,7 @@ def stream_csv(queryset: QuerySet) -> Iterator[str]:
     yield next(exports.stream_csv([]))  # the header row
     sql = _csv_sql()
     mapped = _mapped_incidents()
-    for chunk in _chunks(queryset):
+    for chunk in _chunks(queryset, CHUNK_SIZE):
         with _statement() as cursor:
             statement = cursor.mogrify(sql, _params(chunk, fmt="csv", mapped=mapped)).decode()
             buffer = io.StringIO()
@@ -463,18 +465,24 @@ def stream_csv(queryset: QuerySet) -> Iterator[str]:
 def _stream_array(queryset: QuerySet, fmt: str, parts: frozenset, item) -> Iterator[str]:
     sql = _json_sql() if fmt == "json" else _geojson_sql()
     mapped = _mapped_incidents() if fmt == "json" else set()
-    separator = ""
-    for chunk in _chunks(queryset):
+    first = True
+    for chunk in _chunks(queryset, JSON_CHUNK_SIZE):
         with _statement() as cursor:
             cursor.execute(sql, _params(chunk, fmt=fmt, mapped=mapped))
-            items = cursor.fetchall()
-        # In the export's order (PostgreSQL reads them in id order, see _CHUNK).
-        items.sort()
-        text = ",\n".join(piece for _, piece in items)
+            rows = cursor.fetchall()
+        # In the export's order (PostgreSQL reads them in id order, see _FROM); one copy of
+        # the chunk's text at a time, the separator from the previous chunk included.
+        rows.sort()
+        pieces = [] if first else [""]
+        pieces += [piece for _, piece in rows]
+        del rows
+        text = ",\n".join(pieces)
+        del pieces
         if _refused(text):  # rare: stored before input refused such characters
-            text = ",\n".join(exports._dumps(item(i)) for i in _python_chunk(chunk, parts))
-        yield separator + text
-        separator = ",\n"
+            python = [exports._dumps(item(i)) for i in _python_chunk(chunk, parts)]
+            text = ",\n".join(python if first else ["", *python])
+        first = False
+        yield text
 
 
 def stream_json(queryset: QuerySet, *, filters: dict[str, str]) -> Iterator[str]:

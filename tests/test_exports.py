@@ -253,7 +253,9 @@ def both_paths(queryset, fmt: str) -> tuple[str, str]:
 def test_postgresql_writes_the_same_bytes_as_python(editor, monkeypatch, fmt):
     call_command("load_demo", stdout=io.StringIO())  # its seed incidents carry legal mappings
     awkward_records(editor)
-    monkeypatch.setattr(export_sql, "CHUNK_SIZE", 3)  # several chunks, and a partial last one
+    # several chunks, and a partial last one
+    monkeypatch.setattr(export_sql, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(export_sql, "JSON_CHUNK_SIZE", 3)
     queryset = Incident.objects.public().order_by("-occurred_from", "-pk")
     if fmt == "geojson":
         queryset = queryset.filter(latitude__isnull=False)
