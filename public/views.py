@@ -78,6 +78,7 @@ def home_figures(request) -> str:
         series = figures.public_series(compare=False, limit=3)
         return [render_to_string("public/_home_figures.html", {"figure_series": series}, request)]
 
+    # One fragment whose "record" is the tag itself.
     return record_fragments([FIGURES], tag=str, kind="home-figures", build=render_block)[0]
 
 
