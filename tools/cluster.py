@@ -306,9 +306,10 @@ class Cluster:
         self.start_process("haproxy", ["haproxy", "-db", "-f", str(config)])
 
     def up(self) -> None:
+        # The bucket first: the demo data's files are stored in it.
+        self.start_s3()
         self.prepare_database()
         self.start_replica()
-        self.start_s3()
         self.start_pages()
         for index in (0, 1):
             self.start_app(index)
