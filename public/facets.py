@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -99,7 +100,8 @@ def _kept(kind: str, data, count):
     filters = data.copy()
     for name in _NOT_FILTERS:
         filters.pop(name, None)
-    query = "&".join(f"{k}={v}" for k, values in sorted(filters.lists()) for v in values)
+    # Encoded, so that a value holding "&" or "=" never names another set of filters.
+    query = urlencode(sorted((k, v) for k, values in filters.lists() for v in values))
     key = f"{kind}:" + hashlib.sha256(f"{data_version()}\n{query}".encode()).hexdigest()
     with contextlib.suppress(Exception):  # the cache server is down: count, as without one
         value = cache.get(key)

@@ -33,7 +33,7 @@ from cases.models import (
     Incident,
     PublicationEvent,
 )
-from law.models import ClaimElement, IncidentProvision
+from law.models import ClaimElement, Element, IncidentProvision, Provision
 from public.cache import (
     FIGURES,
     LISTING,
@@ -79,6 +79,8 @@ class Touched:
     visibility_changed: bool = False
     # A statement or its figures changed, or which records cite a statement (home, /figures/).
     figures: bool = False
+    # A legal text (provision or element) changed: the law pages, which are listings.
+    legal_text: bool = False
 
 
 def _claims_incidents(claim_ids) -> set[int]:
@@ -165,6 +167,21 @@ def _figure(obj: ReportedFigure, before) -> Touched:
     return Touched(statements=_with_before(obj, before, "statement_id"), figures=True)
 
 
+def _legal_text(provision_ids) -> Touched:
+    # A provision's or element's text shows on /law/ and on every incident mapped to it (its
+    # page, and its API representation, kept for FRAGMENT_CACHE_SECONDS).
+    mapped = IncidentProvision.objects.filter(provision_id__in=provision_ids)
+    return Touched(incidents=set(mapped.values_list("incident_id", flat=True)), legal_text=True)
+
+
+def _provision(obj: Provision, before) -> Touched:
+    return _legal_text({obj.pk})
+
+
+def _element(obj: Element, before) -> Touched:
+    return _legal_text(_with_before(obj, before, "provision_id"))
+
+
 WATCHED = {
     Incident: _incident,
     Claim: _claim,
@@ -179,6 +196,8 @@ WATCHED = {
     ReportedFigure: _figure,
     IncidentProvision: _of_incident,
     ClaimElement: _claim_element,
+    Provision: _provision,
+    Element: _element,
 }
 
 
@@ -216,6 +235,8 @@ def tags_for(touched: Touched) -> set[str]:
         )
     public = dict(Incident.objects.public().filter(pk__in=incident_ids).values_list("pk", "slug"))
     public.update({pk: next(iter(slugs)) for pk, slugs in touched.were_public.items()})
+    if touched.legal_text:
+        tags.add(LISTING)
     if not public:
         return tags
     tags |= {incident_tag(slug) for slug in public.values()}
@@ -265,7 +286,11 @@ def _apply(touched: Touched) -> None:
 
 def _schedule(touched: Touched | None) -> None:
     if touched is None or not (
-        touched.incidents or touched.sources or touched.statements or touched.were_public
+        touched.incidents
+        or touched.sources
+        or touched.statements
+        or touched.were_public
+        or touched.legal_text
     ):
         return
     transaction.on_commit(lambda: _apply(touched))

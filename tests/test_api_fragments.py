@@ -97,3 +97,29 @@ def test_a_draft_edit_rebuilds_nothing_and_a_publication_adds_the_incident(
         services.incident_transition(incident=draft, action="publish", by=editor)
     assert statuses(client)["Draft, retitled"] == ["unverified"]
     assert client.get(f"{LIST}{draft.slug}/").json()["claims"][0]["text"] == "A draft claim."
+
+
+def test_an_amended_legal_text_shows_at_once_in_the_kept_representation(
+    client, world, editor, django_capture_on_commit_callbacks
+):
+    """Provisions and elements are shown on every incident mapped to them: amending one
+    renews those incidents' kept representations and the law pages (they were kept a day)."""
+    from law import services as law_services
+    from law.models import Provision
+
+    provision = Provision.objects.get(code="rs-8-2-b-vi")
+    with django_capture_on_commit_callbacks(execute=True):
+        law_services.incident_provision_add(
+            incident=world["first"], provision=provision, by=editor, reason="Mapped after review."
+        )
+    detail = f"{LIST}{world['first'].slug}/"
+    assert client.get(detail).json()["legal_mapping"][0]["title"] == provision.title
+    client.get("/en/law/")
+    with django_capture_on_commit_callbacks(execute=True):
+        law_services.provision_update(
+            provision=provision,
+            by=editor,
+            data={"title": "Killing or wounding a combatant hors de combat (amended)"},
+        )
+    assert client.get(detail).json()["legal_mapping"][0]["title"].endswith("(amended)")
+    assert "(amended)" in client.get("/en/law/").content.decode()

@@ -163,3 +163,16 @@ def test_rows_are_rendered_once_per_version_of_their_incident(
     assert "1 verified" in html and "1 unverified" not in html
     home = client.get("/en/").content.decode()
     assert "1 verified" in home
+
+
+def test_a_crafted_search_never_sets_the_counts_of_other_filters(client, db):
+    """The kept counts are keyed by the filters exactly: a search for "Popasna&status=…" is not
+    the search "Popasna" with a status filter, so it cannot empty that list for everyone."""
+    from tests.factories import ClaimFactory
+
+    incident = IncidentFactory(published=True, title="Shelling near Popasna")
+    ClaimFactory(incident=incident)
+    crafted = client.get(LIST + "?q=Popasna%26status%3Dunverified").content.decode()
+    assert incident.title not in crafted
+    real = client.get(LIST + "?q=Popasna&status=unverified").content.decode()
+    assert incident.title in real
