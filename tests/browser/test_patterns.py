@@ -92,7 +92,10 @@ def test_map_clusters_incidents_and_zooms_into_a_cluster(
         zoom = container.get_attribute("data-zoom")
         groups.first.click()
         expect(container).not_to_have_attribute("data-zoom", zoom)
-    expect(page.get_by_role("button", name="popasna neighbour 7", exact=True)).to_be_visible()
+    # The group chosen each time is the first one drawn, so which incidents end up on their own
+    # depends on how the groups split: any of the forty will do.
+    alone = page.get_by_role("button", name=re.compile(r"^popasna neighbour \d+$"))
+    expect(alone.first).to_be_visible()
     # From the keyboard: zoom out, choose a group with Enter, and the focus lands on a marker of
     # the zoomed-in view (not back at the top of the page).
     page.goto(f"{live_server.url}/en/incidents/map/")
