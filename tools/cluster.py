@@ -81,6 +81,13 @@ class CapturePages(BaseHTTPRequestHandler):
         pass
 
 
+class PageServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a worker killed mid-capture hangs up: expected here, not worth a traceback
+
+
 class Cluster:
     def __init__(self, *, base_port: int, database_url: str, replica_port: int) -> None:
         self.ports = Ports(base_port)
@@ -98,7 +105,7 @@ class Cluster:
             primary_port=self.db_port,
         )
         self.processes: dict[str, subprocess.Popen] = {}
-        self.page_server: ThreadingHTTPServer | None = None
+        self.page_server: PageServer | None = None
         self.token = secrets.token_hex(4)
         self.url = f"https://127.0.0.1:{self.ports.lb}"
         self.cert = self.work / "tls.crt"
@@ -240,7 +247,7 @@ class Cluster:
         s3.create_bucket(Bucket=self.env["S3_BUCKET"])
 
     def start_pages(self) -> None:
-        self.page_server = ThreadingHTTPServer(("127.0.0.1", self.ports.pages), CapturePages)
+        self.page_server = PageServer(("127.0.0.1", self.ports.pages), CapturePages)
         threading.Thread(target=self.page_server.serve_forever, daemon=True).start()
 
     def start_app(self, index: int) -> None:

@@ -56,8 +56,8 @@ class Browser:
         )
 
     def submit(self, path: str, changes: dict, form_id: str | None = None, files=None):
-        page = self.get(path)
-        assert page.status_code == 200, f"GET {path} answered {page.status_code}"
+        page = self.get(path, allow_redirects=False)
+        assert page.status_code == 200, f"GET {path}: {page.status_code} {page.headers}"
         data = form_data(page.text, form_id)
         data = {name: value for name, value in data.items() if "__prefix__" not in name}
         data.update(changes)
@@ -101,18 +101,21 @@ class Smoke:
             "/admin/login/?next=/admin/",
             {"username": username, "password": DEMO_PASSWORD, "next": "/admin/"},
         )
-        assert answer.status_code == 302, f"{username}: sign-in answered {answer.status_code}"
-        if "/account/two-factor/" in answer.headers["Location"]:
+        assert answer.status_code == 302, f"{username}: sign-in: {_errors(answer)}"
+        # Editors are then sent to the second-factor page (accounts.middleware).
+        check = browser.get("/admin/", allow_redirects=False)
+        if check.status_code == 302 and "/account/two-factor/" in check.headers["Location"]:
             # A code is accepted once: a second sign-in in the same 30 s waits for the next one.
-            verify = answer.headers["Location"]
+            verify = check.headers["Location"]
             for _attempt in range(2):
                 code = str(totp(bytes.fromhex(EDITOR_KEY))).zfill(6)
                 answer = browser.submit(verify, {"code": code})
                 if answer.status_code == 302:
                     break
                 time.sleep(30 - time.time() % 30 + 1)
-            assert answer.status_code == 302, f"{username}: second factor refused"
-        assert browser.get("/admin/").status_code == 200, f"{username} is not signed in"
+            assert answer.status_code == 302, f"{username}: second factor: {_errors(answer)}"
+        check = browser.get("/admin/", allow_redirects=False)
+        assert check.status_code == 200, f"{username} not signed in: {check.headers}"
 
     # --- 1. reader ------------------------------------------------------------------------------
     def reader_journey(self) -> None:
@@ -261,14 +264,21 @@ class Smoke:
             return finished == jobs
 
         _wait(done, what=f"{jobs} captures", timeout=300)
-        took = time.monotonic() - queued
+        # From the first job recorded to the last finished, as the database saw them (workers
+        # start on the first jobs while the later sources are still being saved).
+        ((took,),) = self.sql(
+            "SELECT extract(epoch FROM max(j.finished_at) - min(j.created_at)) "
+            "FROM sources_sourcecapture c JOIN jobs_job j ON j.id = c.job_id "
+            "JOIN sources_source s ON s.id = c.source_id WHERE s.title LIKE 'Fast page %%'"
+        )
+        took = float(took)
         self.report["workers"] = {
             "workers": 2,
             "concurrency_each": 1,
             "jobs": jobs,
-            "seconds": round(took, 1),
-            "jobs_per_second": round(jobs / took, 2),
-            "queueing_seconds": round(queued - started, 1),
+            "seconds": round(took, 2),
+            "jobs_per_second": round(jobs / took, 1),
+            "saving_the_sources_seconds": round(queued - started, 1),
         }
 
     # --- 4. journeys with failures ---------------------------------------------------------------
@@ -352,8 +362,9 @@ class Smoke:
                 {"note": "Checked in the cluster smoke test."},
             )
             assert answer.status_code == 302, f"publishing: {_errors(answer)}"
+            assert answer.headers["Location"].endswith(f"/{incident_id}/change/"), answer.headers
             ((status,),) = self.sql("SELECT status FROM cases_incident WHERE id = %s", incident_id)
-            assert status == "published"
+            assert status == "published", f"the incident is {status} after publishing"
             reader = self.browser()
             page = reader.get(f"/en/incidents/{slug}/")
             assert page.status_code == 200 and "Cluster smoke: execution" in page.text
