@@ -37,6 +37,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Whether this request's reads may go to a replica. Off by default: code that is not a request
 # the middleware cleared (jobs, commands, tests) reads from the primary.
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
+# The one replica this request reads from: every query of a page sees the same point of replay
+# (two replicas at different points could show a claim without its incident).
+_replica_alias: ContextVar[str] = ContextVar("replica_alias", default=DEFAULT_DB_ALIAS)
 
 
 def replica_aliases() -> list[str]:
@@ -65,6 +68,15 @@ def note_public_write() -> None:
         cache.set(PUBLIC_WRITE_KEY, time.time() + seconds, timeout=seconds)
 
 
+def confirm_replica_reads() -> None:
+    """Check again, now, that no change readers can see is being replayed: called when a
+    request reads the page cache's tokens, so a request that began before a publication but
+    sees its new tokens builds (and caches) its page from the primary, never from a replica
+    that has not replayed the change yet."""
+    if _replica_reads.get() and _recent_public_write():
+        use_primary()
+
+
 def _recent_public_write() -> bool:
     try:
         until = cache.get(PUBLIC_WRITE_KEY)
@@ -79,8 +91,7 @@ class ReplicaRouter:
     def db_for_read(self, model, **hints):
         if not _replica_reads.get() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
-        aliases = replica_aliases()
-        return random.choice(aliases) if aliases else DEFAULT_DB_ALIAS
+        return _replica_alias.get()
 
     def db_for_write(self, model, **hints):
         # Read-after-write within one request: once it wrote, it reads what it wrote.
@@ -115,7 +126,9 @@ class ReplicaReadsMiddleware:
 
     def __call__(self, request):
         # Threads serve many requests: every request states its own choice.
-        _replica_reads.set(bool(replica_aliases()) and _may_read_from_replica(request))
+        aliases = replica_aliases()
+        _replica_reads.set(bool(aliases) and _may_read_from_replica(request))
+        _replica_alias.set(random.choice(aliases) if aliases else DEFAULT_DB_ALIAS)
         response = self.get_response(request)
         if request.method not in SAFE_METHODS:
             seconds = settings.DATABASE_REPLICA_PIN_SECONDS

@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-from core.replicas import note_public_write
+from core.replicas import confirm_replica_reads, note_public_write
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ def tag_tokens(tags: Iterable[str]) -> list[str]:
         for key in missing:
             cache.add(key, _new_token(), timeout=None)
         found.update(cache.get_many(missing))
+    confirm_replica_reads()
     return [str(found.get(key, "")) for key in keys]
 
 
@@ -81,9 +82,11 @@ def invalidate(*tags: str) -> None:
     Call after the commit (``public.invalidation`` does, from ``transaction.on_commit``).
     """
     if tags:
-        cache.set_many({TAG_PREFIX + tag: _new_token() for tag in set(tags)}, timeout=None)
-        # Issue 22: pages rebuilt now must not be read from a replica still replaying the change.
+        # Issue 22: pages rebuilt from now on must not be read from a replica still replaying
+        # the change. The pin comes first: a request that sees a new token sees the pin too
+        # (``tag_tokens`` checks it), so it never keeps an old page under a new token.
         note_public_write()
+        cache.set_many({TAG_PREFIX + tag: _new_token() for tag in set(tags)}, timeout=None)
 
 
 def invalidate_everything() -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access_log import Action, record_access
+from core.replicas import use_primary
 from public import selectors
 from sources import services, storage
 from sources.models import SourceFile
@@ -26,6 +27,9 @@ def download(request, pk):
     custody and access-log entries, the answer is a redirect to a signed address of the object
     that expires after ``S3_SIGNED_URL_SECONDS`` (docs/decisions/0020-object-storage.md).
     """
+    # Who may have a file is a safety boundary (a witness's video restricted a second ago):
+    # decided on the primary, never on a replica still replaying the restriction.
+    use_primary()
     source_file = get_object_or_404(SourceFile.objects.visible_to(request.user), pk=pk)
     if source_file.is_graphic and request.GET.get("confirmed") != CONFIRMED:
         return redirect(source_file.get_warning_url())
@@ -71,6 +75,7 @@ def download(request, pk):
 @require_GET
 def warning(request, pk):
     """The content warning in front of a graphic file: a plain link confirms, no JavaScript."""
+    use_primary()
     source_file = get_object_or_404(
         SourceFile.objects.visible_to(request.user).select_related("source"), pk=pk
     )

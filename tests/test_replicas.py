@@ -68,6 +68,20 @@ incident = Incident.objects.create(
     published_by=User.objects.get(username="ed"),
 )
 Claim.objects.create(incident=incident, text="Prisoners were shot.", claimant="A witness")
+from tests.factories import SourceFileFactory
+released = SourceFileFactory(is_restricted=False, content=b"A witness's video, released.")
+released.source.incidents.add(incident)
+"""
+
+# An editor restricts the released file (a witness asked), through the service.
+RESTRICT = """
+from accounts.models import User
+from sources import services
+from sources.models import SourceFile
+services.source_file_update(
+    source_file=SourceFile.objects.get(), by=User.objects.get(username="ed"),
+    is_restricted=True, is_graphic=False, notes="", reason="The witness asked us to.",
+)
 """
 
 # An editor's decision through the service, in a process of its own (as a second server would).
@@ -100,6 +114,7 @@ def replicated_site():
         "DATABASE_URL": f"postgres://{primary['USER'] or 'postgres'}@{host}:{port}/{name}",
         "CACHE_LOCATION": str(work / "cache"),
         "CACHE_KEY_PREFIX": f"replica-test-{name}",
+        "MEDIA_ROOT": str(work / "media"),
         "DATABASE_REPLICA_PIN_SECONDS": str(PIN_SECONDS),
     }
     env.pop("REDIS_URL", None)  # the file cache in `work`, shared by the server and the writer
@@ -159,7 +174,7 @@ def replicated_site():
 
 
 def _manage(env, *args):
-    subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
         env=env,
@@ -230,3 +245,29 @@ def test_readers_read_the_replica_staff_the_primary_and_lag_is_bounded(replicate
         replica.resume()
     replica.wait_caught_up()
     assert "Geolocated footage." in _page(reader, url, "caught-up")
+
+
+def test_a_file_restricted_during_replica_lag_is_refused_at_once(replicated_site):
+    """Who may download a file is decided on the primary: a file restricted a moment ago is
+    never handed out from a replica that has not replayed the restriction."""
+    url, replica, env = replicated_site
+    reader = requests.Session()
+    found = _manage(
+        env,
+        "shell",
+        "-c",
+        "from sources.models import SourceFile; print(SourceFile.objects.get().pk)",
+    )
+    pk = found.stdout.decode().split()[-1]  # after what the shell says it imported
+    released = reader.get(f"{url}/files/{pk}/download/", timeout=30)
+    assert released.status_code == 200, (released.status_code, released.url)
+    replica.pause()
+    try:
+        _manage(env, "shell", "-c", RESTRICT)
+        time.sleep(PIN_SECONDS + 0.5)  # past the pin that follows any change readers can see
+        # The replica still says "released"; the download is refused all the same.
+        assert reader.get(f"{url}/files/{pk}/download/", timeout=30).status_code == 404
+    finally:
+        replica.resume()
+    replica.wait_caught_up()
+    assert reader.get(f"{url}/files/{pk}/download/", timeout=30).status_code == 404
