@@ -276,7 +276,7 @@ def _json_sql() -> str:
             ("claims", "coalesce(counts.items, '[]')"),
             ("victims", "coalesce(vi.items, '[]')"),
             ("sources", "coalesce(so.items, '[]')"),
-            ("legal_mapping", "chunk.legal"),
+            ("legal_mapping", "coalesce(chunk.legal, '[]')"),
         ]
     )
     return f"""{_CHUNK}
@@ -400,20 +400,20 @@ def _params(chunk: list[tuple], *, fmt: str, mapped: set[int]) -> dict:
     dates = [_date_display(*row[2:])[1 if csv else 0] for row in chunk]
     wanted = [pk for pk in ids if pk in mapped]
     mapping = mapping_for_incidents(wanted) if wanted else {}
-    if csv:
+    # unnest() pads shorter arrays with NULL: a chunk without a legal mapping (most) sends
+    # none, and NULL is the empty CSV cell or, in JSON, "[]".
+    provisions, gaps = [], []
+    if mapping and csv:
         cells = [legal.csv_cells(mapping.get(pk, [])) for pk in ids]
         provisions = [exports._csv_cell(c["legal_provisions"]) for c in cells]
         gaps = [exports._csv_cell(c["elements_without_verified_claim"]) for c in cells]
-    else:
+    elif mapping:
         provisions = [
             exports._dumps(legal.legal_mapping(mapping[pk], link_head + slug + link_tail))
             if pk in mapping
             else "[]"
             for pk, slug, *_ in chunk
         ]
-        gaps = [""] * len(ids)
-    if fmt == "geojson":
-        provisions = gaps
     return {
         "ids": ids,
         "dates": dates,
