@@ -241,6 +241,10 @@ def test_readers_read_the_replica_staff_the_primary_and_lag_is_bounded(replicate
         )
         assert "primary_reads" in writer.cookies
         assert "Geolocated footage." in _page(writer, url, "after-a-post")
+        # A client with an API token (any Authorization header) reads the primary.
+        tokened = requests.Session()
+        tokened.headers["Authorization"] = "Bearer some-token"
+        assert "Geolocated footage." in _page(tokened, url, "with-a-token")
     finally:
         replica.resume()
     replica.wait_caught_up()
@@ -271,3 +275,69 @@ def test_a_file_restricted_during_replica_lag_is_refused_at_once(replicated_site
         replica.resume()
     replica.wait_caught_up()
     assert reader.get(f"{url}/files/{pk}/download/", timeout=30).status_code == 404
+
+
+# --- the settings ------------------------------------------------------------------------------
+
+SHOW_DATABASES = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print({alias: (db['PORT'], db['TEST'].get('MIRROR')) for alias, db in "
+    "settings.DATABASES.items()}); print(getattr(settings, 'DATABASE_ROUTERS', [])); "
+    "print([m for m in settings.MIDDLEWARE if 'Replica' in m or 'sessions' in m])"
+)
+
+
+def _settings(**env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    environment.update(env, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="1")
+    return subprocess.run(
+        [sys.executable, "-c", SHOW_DATABASES],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_each_replica_url_becomes_an_alias_whose_test_database_is_the_primarys():
+    result = _settings(
+        DATABASE_URL="postgres://u@db:5432/tracker",
+        DATABASE_REPLICA_URLS="postgres://u@replica-a:5433/tracker, postgres://u@replica-b/tracker",
+    )
+    assert result.returncode == 0, result.stderr
+    aliases, routers, middleware = result.stdout.splitlines()
+    assert aliases == (
+        "{'default': (5432, None), 'replica1': (5433, 'default'), 'replica2': ('', 'default')}"
+    )
+    assert routers == "['core.replicas.ReplicaRouter']"
+    # Decided before the session is read.
+    assert middleware == (
+        "['core.replicas.ReplicaReadsMiddleware', 'django.contrib.sessions.middleware."
+        "SessionMiddleware']"
+    )
+
+
+def test_without_replicas_nothing_is_routed():
+    result = _settings(DATABASE_URL="postgres://u@db:5432/tracker")
+    assert result.returncode == 0, result.stderr
+    aliases, routers, middleware = result.stdout.splitlines()
+    assert (aliases, routers) == ("{'default': (5432, None)}", "[]")
+    assert "Replica" not in middleware
+
+
+def test_a_bad_replica_url_is_refused_with_a_clear_message():
+    result = _settings(
+        DATABASE_URL="postgres://u@db:5432/tracker",
+        DATABASE_REPLICA_URLS="postgres://u@replica/t,not-a-url",
+    )
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URLS: replica 2 is not a database URL" in result.stderr
+
+
+def test_a_replica_on_another_engine_is_refused():
+    result = _settings(
+        DATABASE_URL="postgres://u@db:5432/tracker", DATABASE_REPLICA_URLS="sqlite:////tmp/x.db"
+    )
+    assert result.returncode != 0
+    assert "must use the primary's database engine" in result.stderr

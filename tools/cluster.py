@@ -364,7 +364,10 @@ class Cluster:
         if keys:
             client.delete(*keys)
         queue = redis.Redis.from_url(self.env["JOBS_BROKER_URL"])
-        queue.delete(self.env["JOBS_QUEUE"])
+        # The queue and kombu's bindings of it (this run's name only; nothing else is touched).
+        names = list(queue.scan_iter(match=f"*{self.env['JOBS_QUEUE']}*"))
+        if names:
+            queue.delete(*names)
         if keep_logs:
             self.log(f"logs kept in {self.logs}")
         else:

@@ -143,16 +143,18 @@ class Replica:
     def resume(self) -> None:
         self._query("SELECT pg_wal_replay_resume()")
 
-    def lag_bytes(self) -> int:
-        """How much WAL the primary wrote that this replica has not replayed yet."""
-        primary_lsn = self._query("SELECT pg_current_wal_lsn()::text", primary=True)
-        return int(
-            self._query(f"SELECT pg_wal_lsn_diff('{primary_lsn}', pg_last_wal_replay_lsn())")
-        )
+    def lag_bytes(self, target: str | None = None) -> int:
+        """How much of the WAL up to ``target`` (default: the primary's position now) this
+        replica has not replayed yet; 0 or less when it has."""
+        target = target or self._query("SELECT pg_current_wal_lsn()::text", primary=True)
+        return int(self._query(f"SELECT pg_wal_lsn_diff('{target}', pg_last_wal_replay_lsn())"))
 
-    def wait_caught_up(self, timeout: float = 60) -> None:
+    def wait_caught_up(self, timeout: float = 120) -> None:
+        """Wait until everything the primary had written when called is replayed (a busy
+        primary keeps writing: waiting for a lag of exactly 0 might never end)."""
+        target = self._query("SELECT pg_current_wal_lsn()::text", primary=True)
         deadline = time.monotonic() + timeout
-        while self.lag_bytes() > 0:
+        while self.lag_bytes(target) > 0:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"replica on port {self.port} still behind after {timeout} s")
             time.sleep(0.2)
