@@ -42,6 +42,9 @@ def test_a_reader_gets_their_language_and_is_told_it_is_a_translation(client):
     # The original stays one click away, marked as English for screen readers and translators.
     assert '<div lang="en"><p>Execution of prisoners near Popasna</p>' in ukrainian
     assert 'lang="uk">Наказ було віддано.</p>' in ukrainian
+    # The claim's citation quotes what the reader read, in the reader's language.
+    assert "“Наказ було віддано.” (" in ukrainian
+    assert "“Страта полонених біля Попасної”, версія" in ukrainian
 
     english = page(client, incident, "en")
     assert '<h1 id="incident-title" lang="en">Execution of prisoners near Popasna</h1>' in english
