@@ -394,9 +394,9 @@ defaults
     timeout server 300s
     # A connection refused by a dead server is tried on the other one.
     timeout check 5s
-    # A request refused by a dead server, or sent on a kept connection to a server that died
-    # (closed without answering), is sent to the other one. Not after a timeout: a slow export
-    # must not be run twice.
+    # A request refused by a dead server, or a GET sent on a kept connection to a server that
+    # died (closed without answering), is sent to the other one. Not after a timeout: a slow
+    # export must not be run twice; never a write (``disable-l7-retry`` below).
     retries 2
     retry-on conn-failure empty-response
     option redispatch
@@ -406,16 +406,21 @@ defaults
 frontend site
     bind 127.0.0.1:{ports.lb} ssl crt {pem}
     http-request set-header X-Forwarded-Proto https
+    # A write is never sent twice: a server that died after committing it and before answering
+    # would otherwise have it applied again by the other (only GET and HEAD are retried).
+    http-request disable-l7-retry if !METH_GET !METH_HEAD
     default_backend servers
 
 frontend server_a
     bind 127.0.0.1:{ports.lb_a} ssl crt {pem}
     http-request set-header X-Forwarded-Proto https
+    http-request disable-l7-retry if !METH_GET !METH_HEAD
     default_backend only_a
 
 frontend server_b
     bind 127.0.0.1:{ports.lb_b} ssl crt {pem}
     http-request set-header X-Forwarded-Proto https
+    http-request disable-l7-retry if !METH_GET !METH_HEAD
     default_backend only_b
 
 frontend stats
