@@ -245,7 +245,9 @@ def both_paths(queryset, fmt: str) -> tuple[str, str]:
     else:
         sql = export_sql.stream_geojson(queryset)
         python = exports.stream_geojson(exports.iter_incidents(queryset, exports.GEOJSON_PARTS))
-    return "".join(list(sql)[1:]), "".join(list(python)[1:])
+    # The rows written by PostgreSQL come as UTF-8 bytes (the response's encoding).
+    sql_text = "".join(p.decode() if isinstance(p, bytes) else p for p in list(sql)[1:])
+    return sql_text, "".join(list(python)[1:])
 
 
 @on_postgresql
