@@ -280,3 +280,34 @@ def test_text_stored_with_control_characters_is_written_without_them(editor):
         assert sql == python, fmt
         assert "Bell and nul," in sql or '"Bell and nul"' in sql
         assert "\x07" not in sql and "\\u0007" not in sql and "\x7f" not in sql
+
+
+@on_postgresql
+@pytest.mark.parametrize("fmt", ["csv", "json", "geojson"])
+def test_an_incident_withdrawn_during_an_export_is_left_out(monkeypatch, fmt):
+    """The incidents to export are chosen when the export starts; one withdrawn (set back to
+    draft, then rewritten) while the file is still being written is left out, never written as
+    its draft now reads."""
+    monkeypatch.setattr(export_sql, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(export_sql, "JSON_CHUNK_SIZE", 2)
+    incidents = [
+        IncidentFactory(published=True, latitude=Decimal("48.5"), longitude=Decimal("38.1"))
+        for _ in range(6)
+    ]
+    queryset = Incident.objects.public().order_by("pk")
+    stream = {
+        "csv": lambda: export_sql.stream_csv(queryset),
+        "json": lambda: export_sql.stream_json(queryset, filters={}),
+        "geojson": lambda: export_sql.stream_geojson(queryset),
+    }[fmt]()
+    written = [next(stream), next(stream)]  # the head and the first chunk
+    withdrawn = incidents[4]
+    Incident.objects.filter(pk=withdrawn.pk).update(
+        status=Incident.Status.DRAFT, title="SECRET REWRITE OF A WITHDRAWN INCIDENT"
+    )
+    written += list(stream)
+    text = "".join(p.decode() if isinstance(p, bytes) else p for p in written)
+    assert "SECRET REWRITE" not in text and withdrawn.slug not in text
+    assert all(incident.slug in text for incident in incidents[:4] + incidents[5:])
+    if fmt != "csv":
+        json.loads(text)  # still one valid document
