@@ -81,6 +81,9 @@ class Touched:
     figures: bool = False
     # A legal text (provision or element) changed: the law pages, which are listings.
     legal_text: bool = False
+    # Something the list filters by changed on a record that is not an incident (a source's
+    # kind): the listings of the public incidents it touches.
+    listing: bool = False
 
 
 def _claims_incidents(claim_ids) -> set[int]:
@@ -143,7 +146,9 @@ def _correction(obj: Correction, before) -> Touched:
 
 
 def _source(obj: Source, before) -> Touched:
-    return Touched(sources={obj.pk})
+    # Its kind is a filter of the list (source_kind): the lists filtered by it change too.
+    kind_changed = bool(before) and before.get("kind") != obj.kind
+    return Touched(sources={obj.pk}, listing=kind_changed)
 
 
 def _source_file(obj: SourceFile, before) -> Touched:
@@ -241,6 +246,8 @@ def tags_for(touched: Touched) -> set[str]:
         return tags
     tags |= {incident_tag(slug) for slug in public.values()}
     tags.add(PUBLIC_DATA)
+    if touched.listing:
+        tags.add(LISTING)
     if touched.figures:
         tags.add(FIGURES)  # a public statement or its figures (home, /figures/)
     if touched.incidents & set(public):

@@ -172,6 +172,22 @@ def test_a_source_correction_invalidates_the_source_and_the_incidents_citing_it(
     assert "Corrected source title" in client.get(world["pages"]["first"]).content.decode()
 
 
+def test_a_corrected_source_kind_renews_the_listings_filtered_by_it(
+    client, world, editor, django_capture_on_commit_callbacks
+):
+    source = world["first_source"]
+    by_kind = reverse("cases:incident_list") + f"?source_kind={source.kind}"
+    pages = {**world["pages"], "by kind": by_kind}
+    warm(client, pages)
+    assert "First public" in client.get(by_kind).content.decode()
+    other = "photo" if source.kind != "photo" else "video"
+    with django_capture_on_commit_callbacks(execute=True):
+        source_update(source=source, by=editor, data={"kind": other}, reason="It is a still.")
+    # The lists filter by a source's kind: they go, with the pages that show the source.
+    assert {"list", "list filtered", "home", "by kind"} <= missed(client, pages)
+    assert "First public" not in client.get(by_kind).content.decode()
+
+
 def test_unpublishing_removes_the_page_at_once(
     client, world, editor, django_capture_on_commit_callbacks
 ):
