@@ -38,7 +38,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-run
 # background-jobs worker beside it on the filesystem queue in .jobs/ (stopped with the server).
 run: $(VENV)/.installed-run
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py load_demo --password "$(DEMO_PASSWORD)"
+	DEBUG=1 $(BIN)/python manage.py load_demo --password "$(DEMO_PASSWORD)" --address "$(HOST):$(PORT)"
 	DEBUG=1 $(BIN)/celery -A config worker --pool=solo --loglevel=INFO & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

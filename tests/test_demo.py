@@ -51,6 +51,11 @@ def test_load_demo_creates_the_seed_content_and_prints_logins():
         request = RequestFactory().post("/admin/login/")
         assert authenticate(request, username=username, password="s3cret-demo-pass") is not None
     assert "s3cret-demo-pass" in output
+    assert "Demo logins for http://127.0.0.1:8000/admin/" in output
+    # `make run PORT=8291` prints the address it serves on.
+    again = StringIO()
+    call_command("load_demo", "--address", "127.0.0.1:8291", stdout=again)
+    assert "Demo logins for http://127.0.0.1:8291/admin/" in again.getvalue()
 
     assert Incident.objects.public().count() >= 2
     statuses = Counter(Claim.objects.values_list("status", flat=True))

@@ -16,12 +16,18 @@ class Command(BaseCommand):
             default=DEFAULT_PASSWORD,
             help=f"Password for the demo users (default: {DEFAULT_PASSWORD}).",
         )
+        parser.add_argument(
+            "--address",
+            default="127.0.0.1:8000",
+            help="host:port the site is served on, for the sign-in address printed "
+            "(`make run` passes its HOST and PORT).",
+        )
 
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, address, **options):
         created = load_demo(password=password)
         summary = ", ".join(f"{count} {name}" for name, count in created.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded (new: {summary})."))
-        self.stdout.write("Demo logins for http://127.0.0.1:8000/admin/ :")
+        self.stdout.write(f"Demo logins for http://{address}/admin/ :")
         for username, _first, _last, role in USERS:
             role_name = role or "superuser"
             self.stdout.write(f"  {username:<11} / {password}   ({role_name})")
