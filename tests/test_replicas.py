@@ -14,7 +14,6 @@ or a primary that allows replication, except under CI, where those fail: CI has 
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import requests
 from django.conf import settings
 
 from tools.pgreplica import Replica, create_database, drop_database, postgres_bin
+from tools.server import free_port_in, port_range
 
 PRIMARY_URL = os.environ.get("DATABASE_URL", "")
 PIN_SECONDS = 2
@@ -36,22 +36,6 @@ def _skip_or_fail(reason: str):
     if os.environ.get("CI"):
         pytest.fail(f"CI must run the replica tests: {reason}")
     pytest.skip(reason)
-
-
-def _ports(name: str, default: str) -> range:
-    first, last = os.environ.get(name, default).split("-")
-    return range(int(first), int(last) + 1)
-
-
-def _free_port(ports: range) -> int:
-    for port in ports:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports}")
 
 
 SETUP = """
@@ -121,7 +105,7 @@ def replicated_site():
     create_database(name, host=host, port=port)
     replica = Replica(
         directory=Path(tempfile.mkdtemp(prefix="replica-data-")),
-        port=_free_port(_ports("REPLICA_TEST_PORTS", "5440-5449")),
+        port=free_port_in(port_range("REPLICA_TEST_PORTS", "5440-5449")),
         primary_host=host,
         primary_port=port,
     )
@@ -136,7 +120,7 @@ def replicated_site():
         replica.wait_for_database(name)
         replica.wait_caught_up()
         env["DATABASE_REPLICA_URLS"] = f"postgres://postgres@127.0.0.1:{replica.port}/{name}"
-        http_port = _free_port(_ports("REPLICA_TEST_HTTP_PORTS", "8150-8199"))
+        http_port = free_port_in(port_range("REPLICA_TEST_HTTP_PORTS", "8150-8199"))
         with (work / "gunicorn.log").open("w") as log:
             server = subprocess.Popen(
                 [

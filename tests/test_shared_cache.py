@@ -10,7 +10,6 @@ cached pages in place.
 import http.client
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ import time
 import pytest
 from django.conf import settings
 from django.urls import reverse
+
+from tools.server import free_port_in, port_range
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (a Redis server)")
@@ -72,22 +73,7 @@ draft.save()
 
 
 # Loopback ports these servers may take on a shared machine: SHARED_CACHE_PORTS="first-last".
-_first, _last = os.environ.get("SHARED_CACHE_PORTS", "8150-8199").split("-")
-PORTS = range(int(_first), int(_last) + 1)
-
-
-def _free_port(after: int = 0) -> int:
-    # ``after``: the first server may not be listening yet; never hand out its port twice.
-    for port in PORTS:
-        if port <= after:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
+PORTS = port_range("SHARED_CACHE_PORTS", "8150-8199")
 
 
 def _get(port: int, path: str) -> tuple[str, str]:
@@ -135,7 +121,9 @@ def two_servers(environment, tmp_path):
     _manage(environment, "shell", "-c", SETUP)
     ports, processes = [], []
     for name in ("a", "b"):
-        port = _free_port(after=ports[-1] if ports else 0)
+        # The first server may not be listening yet: never hand out its port twice.
+        after = ports[-1] if ports else 0
+        port = free_port_in([p for p in PORTS if p > after])
         with (tmp_path / f"{name}.log").open("w") as log:
             processes.append(
                 subprocess.Popen(

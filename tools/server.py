@@ -27,6 +27,22 @@ def free_port(port: int = 0) -> int:
         return probe.getsockname()[1]
 
 
+def port_range(variable: str, default: str) -> range:
+    """The ports "first-last" named by the environment ``variable`` (or ``default``)."""
+    first, last = os.environ.get(variable, default).split("-")
+    return range(int(first), int(last) + 1)
+
+
+def free_port_in(ports) -> int:
+    """The first of ``ports`` that nothing listens on (tests keep to their own port ranges)."""
+    for port in ports:
+        try:
+            return free_port(port)
+        except RuntimeError:
+            continue
+    raise RuntimeError(f"no free port in {ports}")
+
+
 def get(port: int, path: str, timeout: float = 120) -> int:
     """One GET (not load: a probe); the status code."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
